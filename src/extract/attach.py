@@ -1,0 +1,188 @@
+"""Attach to each quantity what it measures (metric), whether it is a change,
+and the English gloss of the metric. Words and limits come from rules/.
+
+Metric: the noun phrase right after the unit when one follows (263个重点项目),
+else the phrase before the number (生产总值增长5%), else the metric of the
+quantity before it in the same sentence (收入完成224.2亿元，增长1.7%).
+"""
+
+from __future__ import annotations
+
+import regex
+
+from .model import Quantity, Sentence
+from .rules import Rules
+from .tokenize import Token, Tokenizer
+
+PUNCTUATION = regex.compile(r"^[\p{P}\p{S}\s]+$")
+QUOTES = set("“”‘’\"'()（）《》「」『』")
+NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
+# A date or year right before a metric is not part of it (2023年本地生产总值).
+LAST_NUMBER = regex.compile(r"^.*\d(?:周年|[年月日号期])?", regex.S)
+TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
+WINDOW = 32
+
+
+def attach_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules) -> list[str | None]:
+    """The metric of every quantity of one sentence, in order."""
+    metrics: list[str | None] = []
+    for index, quantity in enumerate(quantities):
+        left = quantities[index - 1].end if index else sentence.start
+        right = quantities[index + 1].number_start if index + 1 < len(quantities) else sentence.end
+        after = sentence.text[quantity.end - sentence.start:right - sentence.start]
+        before = sentence.text[left - sentence.start:quantity.number_start - sentence.start]
+        metric = _after_phrase(after, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
+        if metric is None or _is_anaphora(metric, rules):
+            metric = next((m for m in reversed(metrics) if m), None)
+        metrics.append(metric)
+    return metrics
+
+
+def _after_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
+    """The noun phrase that starts right after the unit, or None."""
+    phrase = rules.phrase
+    taken = 0
+    for token in tokenizer.tokens(segment[:WINDOW]):
+        word = token.word
+        if word in QUOTES:
+            taken += len(word)
+            continue
+        if _ends_phrase_after(token, rules) or taken + len(word) > phrase.max_after:
+            break
+        taken += len(word)
+    text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
+    return text if any(c.isalnum() for c in text) else None
+
+
+def _ends_phrase_after(token: Token, rules: Rules) -> bool:
+    phrase, word = rules.phrase, token.word
+    if PUNCTUATION.match(word) or NUMBER_TOKEN.match(word):
+        return True
+    if word in phrase.keep:
+        return False
+    return (
+        word in phrase.stop_words
+        or word in phrase.stop_after
+        or word in phrase.predicates_after
+        or (token.tag in phrase.stop_tags_after)
+    )
+
+
+def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
+    """The phrase that ends right before the number, without its predicate."""
+    segment = _strip_predicate(LAST_NUMBER.sub("", segment), rules)
+    tokens = tokenizer.tokens(segment[-WINDOW:])
+    kept: list[Token] = []
+    length = 0
+    for token in reversed(tokens):
+        word = token.word
+        if (PUNCTUATION.match(word) and word not in QUOTES) or word in rules.phrase.stop_words:
+            break
+        if length + len(word) > rules.phrase.max_before:
+            break
+        kept.insert(0, token)
+        length += len(word)
+    kept = _strip_left(kept, rules)
+    text = _balanced("".join(t.word for t in kept).lstrip("”’)）》」』"))
+    return text if any(c.isalnum() for c in text) else None
+
+
+def _strip_predicate(segment: str, rules: Rules) -> str:
+    """Drop verbs, comparator and linking words standing right before the number."""
+    words = sorted(
+        {*rules.phrase.skip_before, *rules.change.increase, *rules.change.decrease,
+         *rules.change.filler, *rules.change.level_after_verb,
+         *(w for w, _ in rules.before_comparators)},
+        key=len, reverse=True,
+    )
+    changed = True
+    while changed and segment:
+        changed = False
+        note = TRAILING_NOTE.search(segment)
+        if note:
+            segment, changed = segment[:note.start()], True
+            continue
+        for word in words:
+            if segment.endswith(word):
+                segment, changed = segment[: -len(word)], True
+                break
+    return segment
+
+
+def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
+    """Drop leading verbs, adverbs, time and scope words, but never the whole phrase."""
+    phrase = rules.phrase
+    while len(tokens) > 1:
+        first, rest = tokens[0], tokens[1:]
+        strippable = first.word not in phrase.keep and (
+            first.word in phrase.strip_left or first.tag in phrase.strip_left_tags
+        )
+        lone_verb = len(rest) == 1 and (rest[0].tag or "").startswith("v") and rest[0].word not in rules.glossary_terms
+        if not strippable or lone_verb:
+            break
+        tokens = rest
+    return tokens
+
+
+def _balanced(text: str) -> str:
+    """Drop a dangling quote or bracket at either end of a phrase."""
+    pairs = {"“": "”", "‘": "’", "(": ")", "（": "）", "《": "》", "「": "」", "『": "』"}
+    for opening, closing in pairs.items():
+        if text.count(opening) > text.count(closing) and text.endswith(opening):
+            text = text[:-1]
+        if text.count(closing) > text.count(opening) and text.startswith(closing):
+            text = text[1:]
+        if text.count(opening) > text.count(closing) and text.startswith(opening):
+            text = text[1:]
+        if text.count(closing) > text.count(opening) and text.endswith(closing):
+            text = text[:-1]
+    return text.strip()
+
+
+def _is_anaphora(metric: str, rules: Rules) -> bool:
+    return any(p.search(metric) for p in rules.phrase.anaphora)
+
+
+def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
+    """'increase' / 'decrease' when the value is a difference, else None (a level)."""
+    before = sentence.text[: quantity.number_start - sentence.start]
+    stripped = _strip_words(before, rules.change.filler)
+    for word, direction in _change_words(rules):
+        if not stripped.endswith(word):
+            continue
+        if quantity.unit.kind in rules.change.rate_kinds:
+            return direction
+        clause = regex.split(r"[，,；;。]", before)[-1]
+        return direction if any(p.search(clause) for p in rules.change.comparison) else None
+    return None
+
+
+def _change_words(rules: Rules) -> list[tuple[str, str]]:
+    pairs = [(w, "increase") for w in rules.change.increase] + [(w, "decrease") for w in rules.change.decrease]
+    return sorted(pairs, key=lambda pair: -len(pair[0]))
+
+
+def _strip_words(text: str, words: tuple[str, ...]) -> str:
+    changed = True
+    while changed:
+        changed = False
+        for word in words:
+            if word and text.endswith(word):
+                text, changed = text[: -len(word)], True
+                break
+    return text
+
+
+def gloss(metric: str | None, rules: Rules) -> str | None:
+    """English for a metric: the glossary term nearest its end, else its head word."""
+    if not metric:
+        return None
+    matches = [(metric.rfind(term) + len(term), len(term), term) for term in rules.glossary_terms if term in metric]
+    if matches:
+        end, _, term = max(matches)
+        if end >= len(metric) - 1:
+            return rules.glossary_terms[term]
+    for head in sorted(rules.glossary_heads, key=len, reverse=True):
+        if metric.endswith(head):
+            return rules.glossary_heads[head]
+    return rules.glossary_terms[max(matches)[2]] if matches else None

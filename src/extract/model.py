@@ -1,0 +1,103 @@
+"""Records passed between the stages. All frozen: a stage returns new records."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+
+@dataclass(frozen=True)
+class RawDocument:
+    """A report as read from disk: decoded text plus where it came from."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    text: str
+    encoding: str
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """A sentence of the normalized text. `start`/`end` index the normalized text."""
+
+    start: int
+    end: int
+    text: str
+    paragraph: int
+    is_heading: bool
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as written (`亿元`) and its base unit (`CNY`, factor 1e8)."""
+
+    surface: str
+    base: str
+    factor: Decimal
+    kind: str
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """A number with its unit, found in a sentence. Offsets index the normalized text."""
+
+    start: int
+    end: int
+    value: Decimal
+    value_max: Decimal | None
+    unit: Unit
+    comparator: str
+    number_start: int
+    unit_end: int
+
+    @property
+    def base_value(self) -> Decimal:
+        return self.value * self.unit.factor
+
+    @property
+    def base_value_max(self) -> Decimal | None:
+        return None if self.value_max is None else self.value_max * self.unit.factor
+
+
+@dataclass(frozen=True)
+class TimeFrame:
+    """What a figure is (target, actual, estimate, other) and the year it refers to."""
+
+    kind: str
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One quantity with everything attached, offsets into the ORIGINAL text."""
+
+    span: tuple[int, int]
+    text: str
+    sentence: str
+    metric: str | None
+    metric_en: str | None
+    value: Decimal
+    value_max: Decimal | None
+    unit: str
+    base_unit: str
+    base_value: Decimal
+    base_value_max: Decimal | None
+    comparator: str
+    change: str | None
+    kind: str
+    year: int | None
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The result for one report: document facts and its indicators in order."""
+
+    doc_id: str
+    source: str
+    sha256: str
+    language: str
+    script: str | None
+    region: str | None
+    report_year: int | None
+    indicators: tuple[Indicator, ...] = field(default_factory=tuple)

@@ -1,0 +1,162 @@
+"""Clean the original text into the text the rules read, keeping an offset map.
+
+Steps, in order: drop web noise (pinyin after characters, boilerplate notices),
+join lines broken inside a sentence, fold full-width forms, and convert
+traditional script to simplified. Only the first three change the length; they
+are recorded in an OffsetMap so every span can be mapped back to the original.
+Width folding and OpenCC t2s replace one character by one character.
+"""
+
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass
+from functools import cache
+
+from .rules import Rules
+
+SCRIPT_SAMPLE = 20000
+TRADITIONAL_SHARE = 0.03
+
+
+@dataclass(frozen=True)
+class OffsetMap:
+    """Maps offsets of the normalized text back to the original text.
+
+    The normalized text is the original with some ranges removed; it is stored as
+    runs (normalized start, original start) of unchanged length.
+    """
+
+    norm_starts: tuple[int, ...]
+    orig_starts: tuple[int, ...]
+
+    def to_original(self, index: int) -> int:
+        run = bisect.bisect_right(self.norm_starts, index) - 1
+        return self.orig_starts[run] + index - self.norm_starts[run]
+
+    def span_to_original(self, start: int, end: int) -> tuple[int, int]:
+        """Half-open span in the normalized text -> half-open span in the original."""
+        return self.to_original(start), self.to_original(end - 1) + 1
+
+
+@dataclass(frozen=True)
+class Normalized:
+    original: str
+    text: str
+    offsets: OffsetMap
+    script: str
+
+
+def normalize(original: str, rules: Rules) -> Normalized:
+    """Clean `original` for extraction; see the module docstring for the steps."""
+    removed = _merge(_pinyin_ranges(original, rules) + _line_ranges(original, rules))
+    kept, offsets = _keep(original, removed)
+    folded = fold_width(kept)
+    script = detect_script(folded)
+    text = to_simplified(folded) if script == "traditional" else folded
+    return Normalized(original=original, text=text, offsets=offsets, script=script)
+
+
+def _pinyin_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
+    return [m.span() for m in rules.pinyin.finditer(text)]
+
+
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every line, without its line break."""
+    spans, start = [], 0
+    for line in text.splitlines(keepends=True):
+        body = line.rstrip("\r\n")
+        spans.append((start, start + len(body)))
+        start += len(line)
+    return spans
+
+
+def _line_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
+    """Boilerplate lines to drop and line breaks to remove inside sentences."""
+    removed: list[tuple[int, int]] = []
+    lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
+    for s, e in lines:
+        if any(p.search(text[s:e]) for p in rules.boilerplate):
+            removed.append((s, e))
+    dropped = set(removed)
+    body = [(s, e) for s, e in lines if (s, e) not in dropped]
+    for (s, e), (next_s, _) in zip(body, body[1:]):
+        if _breaks_inside_sentence(text[s:e].rstrip(), text[next_s:].lstrip(), rules):
+            removed.append((s + len(text[s:e].rstrip()), next_s + _leading_space(text, next_s)))
+    return removed
+
+
+def _leading_space(text: str, start: int) -> int:
+    return len(text[start:start + 64]) - len(text[start:start + 64].lstrip())
+
+
+def _breaks_inside_sentence(line: str, following: str, rules: Rules) -> bool:
+    join = rules.line_join
+    has_end = any(ch in join.sentence_ends for ch in line)
+    long_enough = len(line) >= join.min_chars_without_sentence_end
+    return (
+        (has_end or long_enough)
+        and bool(join.ends_inside.search(line))
+        and bool(join.continues.match(following))
+    )
+
+
+def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(r for r in ranges if r[1] > r[0]):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _keep(text: str, removed: list[tuple[int, int]]) -> tuple[str, OffsetMap]:
+    pieces, norm_starts, orig_starts = [], [], []
+    position, length = 0, 0
+    for start, end in removed + [(len(text), len(text))]:
+        if start > position:
+            norm_starts.append(length)
+            orig_starts.append(position)
+            pieces.append(text[position:start])
+            length += start - position
+        position = max(position, end)
+    if not norm_starts:
+        norm_starts, orig_starts = [0], [0]
+    return "".join(pieces), OffsetMap(tuple(norm_starts), tuple(orig_starts))
+
+
+# Full-width ASCII (！ to ～) and the ideographic space fold to their ASCII forms.
+_WIDTH = {code: code - 0xFEE0 for code in range(0xFF01, 0xFF5F)} | {0x3000: 0x20}
+
+
+def fold_width(text: str) -> str:
+    return text.translate(_WIDTH)
+
+
+@cache
+def _converter():
+    # Imported here: OpenCC's dictionaries are only needed for traditional text.
+    from opencc import OpenCC
+
+    return OpenCC("t2s")
+
+
+def to_simplified(text: str) -> str:
+    """OpenCC t2s, checked to keep every character at its offset."""
+    converted = _converter().convert(text)
+    if len(converted) == len(text):
+        return converted
+    # A phrase rule changed the length: fall back to character by character.
+    convert = _converter().convert
+    return "".join(c if len(s := convert(c)) != 1 else s for c in text)
+
+
+def detect_script(text: str) -> str:
+    """'traditional' when a noticeable share of Han characters changes under t2s."""
+    han = [c for c in text[:SCRIPT_SAMPLE] if "\u4e00" <= c <= "\u9fff"]
+    if not han:
+        return "simplified"
+    sample = "".join(han)
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    return "traditional" if changed / len(han) >= TRADITIONAL_SHARE else "simplified"

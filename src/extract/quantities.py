@@ -1,0 +1,206 @@
+"""Find quantities (number + unit, with comparator words) in a sentence.
+
+The grammar, all of whose words come from rules/:
+
+    [before-comparator] NUMBER [余|多] [SCALE] [余|多] UNIT [after-comparator]
+    NUMBER [UNIT] JOINER NUMBER [SCALE] UNIT            (a range: 5%—6%, 5-6%)
+
+A number with no unit is not a quantity (dates, years, codes, names). Exclusion
+rules then drop ordinals, names, durations and category thresholds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from .model import Quantity, Sentence, Unit
+from .numbers import LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
+from .rules import Exclusion, Rules
+
+
+@dataclass(frozen=True)
+class _Reading:
+    """One number read with its unit: local offsets in the sentence."""
+
+    number_start: int
+    number_text: str
+    value: Decimal
+    unit: Unit | None
+    unit_end: int
+    between: str | None
+
+
+def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
+    text = sentence.text
+    found: list[Quantity] = []
+    consumed = 0
+    for match in NUMBER.finditer(text):
+        if match.start() < consumed:
+            continue
+        quantity = _quantity_at(text, match.start(), match.group(), rules)
+        if quantity is None:
+            continue
+        consumed = quantity.end
+        found.append(_shift(quantity, sentence.start))
+    return found
+
+
+def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quantity | None:
+    first = _read(text, start, number_text, rules)
+    if first is None:
+        return None
+    second = _range_end(text, first, rules)
+    last = second or first
+    if last.unit is None or _excluded(text, first, last, rules):
+        return None
+    end, after_comparator = _after_comparator(text, last.unit_end, rules)
+    if second is not None:
+        comparator = "range"
+    else:
+        comparator = (
+            after_comparator
+            or (rules.between_comparators[first.between] if first.between else None)
+            or _before_comparator(text[:first.number_start], rules)
+            or "eq"
+        )
+    return Quantity(
+        start=first.number_start,
+        end=end,
+        value=first.value,
+        value_max=second.value if second else None,
+        unit=last.unit,
+        comparator=comparator,
+        number_start=first.number_start,
+        unit_end=last.unit_end,
+    )
+
+
+def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | None:
+    """Read NUMBER [余|多] [SCALE] [余|多] [UNIT] at `start`."""
+    core, scale_text = number_text, ""
+    if is_chinese(number_text):
+        core, scale_text = _split_trailing_scale(number_text)
+        if scale_text and scale_text not in rules.scales:
+            return None
+        if not has_digit(core):
+            if core or not scale_text or not _bare_scale_allowed(text[:start], rules):
+                return None
+    try:
+        value = parse_number(core) if core else Decimal(1)
+    except ValueError:
+        return None
+    position = start + len(core)
+    if scale_text:
+        position += len(scale_text)
+    between = _between(text, position, rules)
+    position += len(between or "")
+    unit, position, between_after_scale = _unit(text, position, scale_text, rules)
+    return _Reading(start, core, value, unit, position, between or between_after_scale)
+
+
+def _split_trailing_scale(number_text: str) -> tuple[str, str]:
+    """三千五百万 -> (三千五百, 万): a trailing 万/亿 is a scale word of the unit."""
+    core = number_text
+    while core and core[-1] in LARGE_UNITS:
+        core = core[:-1]
+    return core, number_text[len(core):]
+
+
+def _bare_scale_allowed(before: str, rules: Rules) -> bool:
+    return any(before.endswith(word) for word in rules.bare_scale_after)
+
+
+def _between(text: str, position: int, rules: Rules) -> str | None:
+    char = text[position:position + 1]
+    return char if char and char in rules.between_comparators else None
+
+
+def _unit(text: str, position: int, scale_text: str, rules: Rules) -> tuple[Unit | None, int, str | None]:
+    """The unit at `position` with any scale word before it folded in, its end,
+    and a 余/多 written between scale and unit (15万余人)."""
+    if not scale_text and (direct := _unit_match(text, position, rules)):
+        return direct, position + len(direct.surface), None
+    if not scale_text:
+        scale = rules.scale_pattern.match(text, position)
+        if scale is None:
+            return None, position, None
+        scale_text = scale.group()
+        position = scale.end()
+    between = _between(text, position, rules)
+    unit_position = position + len(between or "")
+    unit = _unit_match(text, unit_position, rules)
+    if unit is None:
+        return None, position, None
+    scaled = Unit(scale_text + unit.surface, unit.base, unit.factor * rules.scales[scale_text], unit.kind)
+    return scaled, unit_position + len(unit.surface), between
+
+
+def _unit_match(text: str, position: int, rules: Rules) -> Unit | None:
+    match = rules.unit_pattern.match(text, position)
+    if match is None:
+        return None
+    surface = match.group()
+    # A unit in Latin letters must end a word: 2600P, but not 5G or 4A.
+    if surface[-1].isascii() and surface[-1].isalpha() and text[match.end():match.end() + 1].isascii() \
+            and text[match.end():match.end() + 1].isalpha():
+        return None
+    return rules.units[surface]
+
+
+def _range_end(text: str, first: _Reading, rules: Rules) -> _Reading | None:
+    """The upper end of a range written after `first`, if any."""
+    position = first.unit_end
+    for joiner in rules.range_joiners:
+        if text.startswith(joiner, position):
+            match = NUMBER.match(text, position + len(joiner))
+            if match is None:
+                return None
+            second = _read(text, match.start(), match.group(), rules)
+            if second is None or second.unit is None or second.value <= first.value:
+                return None
+            if first.unit is not None and first.unit.surface != second.unit.surface:
+                return None
+            return second
+    return None
+
+
+def _after_comparator(text: str, position: int, rules: Rules) -> tuple[int, str | None]:
+    for word, name in rules.after_comparators:
+        if text.startswith(word, position):
+            return position + len(word), name
+    return position, None
+
+
+def _before_comparator(before: str, rules: Rules) -> str | None:
+    for word, name in rules.before_comparators:
+        if before.endswith(word):
+            return name
+    return None
+
+
+def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
+    before, after = text[:first.number_start], text[last.unit_end:]
+    return any(_matches(rule, before, first, after, last.unit) for rule in rules.exclusions)
+
+
+def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: Unit) -> bool:
+    if rule.chinese_only and not (reading.number_text and is_chinese(reading.number_text)):
+        return False
+    if rule.unit_kinds and unit.kind not in rule.unit_kinds:
+        return False
+    checks = ((rule.before, before), (rule.number, reading.number_text), (rule.after, after))
+    return all(pattern is None or pattern.search(value) for pattern, value in checks)
+
+
+def _shift(quantity: Quantity, offset: int) -> Quantity:
+    return Quantity(
+        start=quantity.start + offset,
+        end=quantity.end + offset,
+        value=quantity.value,
+        value_max=quantity.value_max,
+        unit=quantity.unit,
+        comparator=quantity.comparator,
+        number_start=quantity.number_start + offset,
+        unit_end=quantity.unit_end + offset,
+    )

@@ -1,0 +1,87 @@
+"""Read a report from disk: bytes -> decoded text, or a clear ReadError.
+
+Encodings are detected from the bytes, never guessed from the file name: UTF-8
+(with or without BOM) and UTF-16 with a BOM are recognised directly; other bytes
+are offered to charset-normalizer limited to the encodings Chinese reports come
+in (GB18030, which covers GBK and GB2312, and Big5).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import charset_normalizer
+import regex
+
+from .model import RawDocument
+
+MAX_BYTES = 64 * 1024 * 1024
+LEGACY_ENCODINGS = ["gb18030", "big5"]
+HTML_START = regex.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", regex.I)
+
+
+class ReadError(Exception):
+    """A file that cannot be used as a report; the message names file and reason."""
+
+    def __init__(self, path: str | Path, reason: str):
+        super().__init__(f"{path}: {reason}")
+        self.path = str(path)
+        self.reason = reason
+
+
+def read_document(path: str | Path, doc_id: str | None = None, max_bytes: int = MAX_BYTES) -> RawDocument:
+    """Read and decode one report file."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise ReadError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(path, f"cannot read file: {exc.strerror or exc}") from exc
+    text, encoding = decode(data, path)
+    return RawDocument(
+        doc_id=doc_id or path.stem,
+        source=str(path),
+        sha256=hashlib.sha256(data).hexdigest(),
+        text=text,
+        encoding=encoding,
+    )
+
+
+def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
+    """Decode report bytes; raise ReadError for empty, binary, HTML or undecodable input."""
+    if not data.strip():
+        raise ReadError(path, "file is empty")
+    text, encoding = _decode_text(data, path)
+    if "\x00" in text:
+        raise ReadError(path, "file looks binary (it contains NUL bytes), not a text report")
+    if HTML_START.match(text[:2000]):
+        raise ReadError(path, "file is an HTML page; save the article as plain text first")
+    return text, encoding
+
+
+def _decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
+    if data.startswith(b"\xef\xbb\xbf"):
+        return _strict(data[3:], "utf-8", path), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _strict(data, "utf-16", path), "utf-16"
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    if b"\x00" in data:
+        raise ReadError(path, "file looks binary (it contains NUL bytes), not a text report")
+    best = charset_normalizer.from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
+    if best is None:
+        raise ReadError(path, "cannot decode: not UTF-8, GB18030 or Big5 text")
+    encoding = best.encoding.replace("_", "-")
+    return _strict(data, encoding, path), encoding
+
+
+def _strict(data: bytes, encoding: str, path: str | Path) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ReadError(path, f"cannot decode as {encoding}: bad byte at offset {exc.start}") from exc

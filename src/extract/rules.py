@@ -1,0 +1,305 @@
+"""Load the rule data in rules/<lang>/*.toml into one typed, compiled object.
+
+The rules are data: adding a unit or a comparator word touches a TOML file only.
+This module validates them (a bad rule file fails loudly, naming the file) and
+compiles their patterns once.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import regex
+
+from .model import Unit
+
+RULE_FILES = (
+    "units", "scales", "comparators", "changes", "exclusions", "time",
+    "document", "metrics", "noise", "dictionary", "glossary",
+)
+
+
+class RuleError(ValueError):
+    """A rule file is malformed."""
+
+
+def rules_root() -> Path:
+    """Where rules/ lives: $EXTRACT_RULES, the copy inside a wheel, or the repo."""
+    if env := os.environ.get("EXTRACT_RULES"):
+        return Path(env)
+    packaged = Path(__file__).with_name("rules")
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    name: str
+    before: regex.Pattern | None
+    number: regex.Pattern | None
+    after: regex.Pattern | None
+    unit_kinds: frozenset[str]
+    chinese_only: bool
+
+
+@dataclass(frozen=True)
+class Cue:
+    name: str
+    pattern: regex.Pattern
+    kind: str
+    year: str
+    running: bool
+    at_start: bool
+
+
+@dataclass(frozen=True)
+class ChangeRules:
+    increase: tuple[str, ...]
+    decrease: tuple[str, ...]
+    level_after_verb: tuple[str, ...]
+    filler: tuple[str, ...]
+    comparison: tuple[regex.Pattern, ...]
+    rate_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class PhraseRules:
+    max_before: int
+    max_after: int
+    stop_words: frozenset[str]
+    stop_after: frozenset[str]
+    predicates_after: frozenset[str]
+    stop_tags_after: frozenset[str]
+    skip_before: frozenset[str]
+    strip_left: frozenset[str]
+    strip_left_tags: frozenset[str]
+    keep: frozenset[str]
+    anaphora: tuple[regex.Pattern, ...]
+
+
+@dataclass(frozen=True)
+class LineJoinRules:
+    sentence_ends: str
+    min_chars_without_sentence_end: int
+    ends_inside: regex.Pattern
+    continues: regex.Pattern
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the Chinese pipeline knows, compiled."""
+
+    units: dict[str, Unit]
+    unit_pattern: regex.Pattern
+    scales: dict[str, Decimal]
+    scale_pattern: regex.Pattern
+    bare_scale_after: tuple[str, ...]
+    before_comparators: tuple[tuple[str, str], ...]
+    between_comparators: dict[str, str]
+    after_comparators: tuple[tuple[str, str], ...]
+    range_joiners: tuple[str, ...]
+    change: ChangeRules
+    exclusions: tuple[Exclusion, ...]
+    report_year_patterns: tuple[tuple[regex.Pattern, int], ...]
+    cues: tuple[Cue, ...]
+    heading_max_chars: int
+    region_patterns: tuple[regex.Pattern, ...]
+    admin_suffixes: tuple[str, ...]
+    pinyin: regex.Pattern
+    boilerplate: tuple[regex.Pattern, ...]
+    line_join: LineJoinRules
+    phrase: PhraseRules
+    dictionary: tuple[str, ...]
+    glossary_terms: dict[str, str]
+    glossary_heads: dict[str, str]
+
+
+def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
+    path = root / lang / f"{name}.toml"
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise RuleError(f"{path}: {exc}") from exc
+
+
+def _compile(pattern: str, where: str) -> regex.Pattern:
+    try:
+        return regex.compile(pattern)
+    except regex.error as exc:
+        raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _alternation(words: list[str]) -> regex.Pattern:
+    """One pattern matching any of the words, longest first (so 个百分点 beats 个)."""
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return regex.compile("|".join(regex.escape(w) for w in ordered))
+
+
+def _units(data: dict[str, Any]) -> dict[str, Unit]:
+    units: dict[str, Unit] = {}
+    for entry in data["unit"]:
+        for surface in entry["surface"]:
+            if surface in units:
+                raise RuleError(f"units.toml: surface {surface!r} defined twice")
+            units[surface] = Unit(surface, entry["base"], Decimal(entry["factor"]), entry["kind"])
+    return units
+
+
+def _comparators(data: dict[str, Any]) -> tuple[list, dict, list]:
+    before, between, after = [], {}, []
+    for entry in data["comparator"]:
+        name = entry["name"]
+        before += [(w, name) for w in entry.get("before", [])]
+        after += [(w, name) for w in entry.get("after", [])]
+        between.update({w: name for w in entry.get("between", [])})
+    # Longest first, so that 不超过 is tried before 超过 and 及以上 before 以上.
+    before.sort(key=lambda pair: -len(pair[0]))
+    after.sort(key=lambda pair: -len(pair[0]))
+    return before, between, after
+
+
+def _exclusion(entry: dict[str, Any]) -> Exclusion:
+    where = f"exclusions.toml [{entry['name']}]"
+
+    def pattern(key: str) -> regex.Pattern | None:
+        return _compile(entry[key], where) if key in entry else None
+
+    return Exclusion(
+        name=entry["name"],
+        before=pattern("before"),
+        number=pattern("number"),
+        after=pattern("after"),
+        unit_kinds=frozenset(entry.get("units", [])),
+        chinese_only=entry.get("script") == "chinese",
+    )
+
+
+def _cue(entry: dict[str, Any]) -> Cue:
+    if entry["kind"] not in {"target", "actual", "estimate", "by_year"}:
+        raise RuleError(f"time.toml [{entry['name']}]: unknown kind {entry['kind']!r}")
+    return Cue(
+        name=entry["name"],
+        pattern=_compile(entry["pattern"], f"time.toml [{entry['name']}]"),
+        kind=entry["kind"],
+        year=entry["year"],
+        running=entry["scope"] == "running",
+        at_start=entry.get("at_start", False),
+    )
+
+
+def _phrase(data: dict[str, Any]) -> PhraseRules:
+    p = data["phrase"]
+    return PhraseRules(
+        max_before=p["max_before"],
+        max_after=p["max_after"],
+        stop_words=frozenset(p["stop_words"]),
+        stop_after=frozenset(p["stop_after"]),
+        predicates_after=frozenset(p["predicates_after"]),
+        stop_tags_after=frozenset(p["stop_tags_after"]),
+        skip_before=frozenset(p["skip_before"]),
+        strip_left=frozenset(p["strip_left"]),
+        strip_left_tags=frozenset(p["strip_left_tags"]),
+        keep=frozenset(p["keep"]),
+        anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
+    )
+
+
+@cache
+def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
+    """Read and compile the rules of one language (once per process and root)."""
+    root = root or rules_root()
+    d = {name: _read(root, lang, name) for name in RULE_FILES}
+    units = _units(d["units"])
+    scales = {s["surface"]: Decimal(s["factor"]) for s in d["scales"]["scale"]}
+    before, between, after = _comparators(d["comparators"])
+    ch = d["changes"]["change"]
+    noise = d["noise"]
+    join = noise["line_join"]
+    return Rules(
+        units=units,
+        unit_pattern=_alternation(list(units)),
+        scales=scales,
+        scale_pattern=_alternation(list(scales)),
+        bare_scale_after=tuple(sorted(d["scales"]["bare_scale"]["after"], key=len, reverse=True)),
+        before_comparators=tuple(before),
+        between_comparators=between,
+        after_comparators=tuple(after),
+        range_joiners=tuple(d["comparators"]["range"]["joiners"]),
+        change=ChangeRules(
+            increase=tuple(sorted(ch["increase"], key=len, reverse=True)),
+            decrease=tuple(sorted(ch["decrease"], key=len, reverse=True)),
+            level_after_verb=tuple(ch["level_after_verb"]),
+            filler=tuple(sorted(ch["filler"], key=len, reverse=True)),
+            comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
+            rate_kinds=frozenset(ch["rate_kinds"]),
+        ),
+        exclusions=tuple(_exclusion(e) for e in d["exclusions"]["exclusion"]),
+        report_year_patterns=tuple(
+            (_compile(e["pattern"], "time.toml report_year"), e["offset"])
+            for e in d["time"]["report_year"]
+        ),
+        cues=tuple(_cue(e) for e in d["time"]["cue"]),
+        heading_max_chars=d["time"]["heading"]["max_chars"],
+        region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
+        admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),
+        pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
+        boilerplate=tuple(_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]),
+        line_join=LineJoinRules(
+            sentence_ends=join["sentence_ends"],
+            min_chars_without_sentence_end=join["min_chars_without_sentence_end"],
+            ends_inside=_compile(join["ends_inside"], "noise.toml line_join"),
+            continues=_compile(join["continues"], "noise.toml line_join"),
+        ),
+        phrase=_phrase(d["metrics"]),
+        dictionary=tuple(d["dictionary"]["words"]),
+        glossary_terms=dict(d["glossary"]["terms"]),
+        glossary_heads=dict(d["glossary"]["heads"]),
+    )
+
+
+@dataclass(frozen=True)
+class RuleCase:
+    """One example or counter-example written in a rule file."""
+
+    file: str
+    entry: str
+    positive: bool
+    case: dict[str, Any]
+
+    @property
+    def id(self) -> str:
+        sign = "ex" if self.positive else "neg"
+        text = self.case["text"] if isinstance(self.case, dict) else str(self.case)
+        return f"{self.file}:{self.entry}:{sign}:{text[:24]}"
+
+
+def rule_cases(lang: str = "zh", root: Path | None = None) -> Iterator[RuleCase]:
+    """Every example and counter-example in the rule files of a language."""
+    root = root or rules_root()
+    for name in RULE_FILES:
+        yield from _cases_in(name, _read(root, lang, name))
+
+
+def _cases_in(file: str, node: Any, entry: str = "") -> Iterator[RuleCase]:
+    if isinstance(node, list):
+        for item in node:
+            yield from _cases_in(file, item, entry)
+        return
+    if not isinstance(node, dict):
+        return
+    label = str(node.get("name") or node.get("surface") or entry or file)
+    for case in node.get("examples", []):
+        yield RuleCase(file, label, True, case)
+    for case in node.get("negatives", []):
+        yield RuleCase(file, label, False, case if isinstance(case, dict) else {"text": case})
+    for key, value in node.items():
+        if key not in {"examples", "negatives"} and isinstance(value, (dict, list)):
+            yield from _cases_in(file, value, label)

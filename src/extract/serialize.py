@@ -1,0 +1,114 @@
+"""Records -> the JSON of spec CONTRACT.md, flat rows for JSONL/CSV, atomic files."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from .model import Extraction, Indicator
+
+SCHEMA_VERSION = "1"
+ROW_FIELDS = (
+    "doc_id", "region", "report_year", "id", "span_start", "span_end", "text", "metric", "metric_en",
+    "value", "value_max", "unit", "quantity_value", "quantity_value_max", "quantity_unit",
+    "comparator", "change", "kind", "year", "sentence",
+)
+
+
+def number(value: Decimal | None) -> int | float | None:
+    """A Decimal as a JSON number: an int when whole (1900), else the shortest float."""
+    if value is None:
+        return None
+    return int(value) if value == value.to_integral_value() else float(value)
+
+
+def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
+    return {
+        "id": f"{doc_id}#{n}",
+        "span": list(indicator.span),
+        "text": indicator.text,
+        "sentence": indicator.sentence,
+        "metric": indicator.metric,
+        "metric_en": indicator.metric_en,
+        "value": number(indicator.value),
+        "value_max": number(indicator.value_max),
+        "unit": indicator.unit,
+        "quantity": {
+            "value": number(indicator.base_value),
+            "value_max": number(indicator.base_value_max),
+            "unit": indicator.base_unit,
+        },
+        "comparator": indicator.comparator,
+        "change": indicator.change,
+        "kind": indicator.kind,
+        "year": indicator.year,
+    }
+
+
+def document_json(extraction: Extraction) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "doc_id": extraction.doc_id,
+        "source": extraction.source,
+        "sha256": extraction.sha256,
+        "language": extraction.language,
+        "script": extraction.script,
+        "region": extraction.region,
+        "report_year": extraction.report_year,
+        "indicators": [indicator_json(ind, extraction.doc_id, n) for n, ind in enumerate(extraction.indicators, 1)],
+    }
+
+
+def rows(document: dict[str, Any]) -> list[dict[str, Any]]:
+    """One flat row per indicator, with the document's fields copied in."""
+    result = []
+    for ind in document["indicators"]:
+        row = {key: ind.get(key) for key in ROW_FIELDS if key in ind}
+        row.update(
+            doc_id=document["doc_id"], region=document["region"], report_year=document["report_year"],
+            span_start=ind["span"][0], span_end=ind["span"][1],
+            quantity_value=ind["quantity"]["value"], quantity_value_max=ind["quantity"]["value_max"],
+            quantity_unit=ind["quantity"]["unit"],
+        )
+        result.append({key: row.get(key) for key in ROW_FIELDS})
+    return result
+
+
+def dumps(document: dict[str, Any]) -> str:
+    """Deterministic JSON: stable key order, real characters, a final newline."""
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def jsonl_lines(document: dict[str, Any]) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows(document))
+
+
+def csv_text(documents: list[dict[str, Any]], header: bool = True) -> str:
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
+    if header:
+        writer.writeheader()
+    for document in documents:
+        writer.writerows(rows(document))
+    return buffer.getvalue()
+
+
+def write_atomic(path: Path, content: str) -> None:
+    """Write a file so that readers see either the old content or the whole new one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,131 @@
+"""Time context: the report year, the issuing government, and for every quantity
+whether it is a target, an actual or an estimate, and for which year.
+
+A frame (kind, year) runs through the document: it starts as this year's plan
+and changes where a cue in rules/zh/time.toml says so (a review heading, a
+sentence opening with a year, 这一年, 今年 …). Sentence-scoped cues (预计,
+到2027年, 年内) hold only inside their sentence. A heading with no cue of its own
+takes the frame of the paragraph it introduces.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import regex
+
+from .model import Quantity, Sentence, TimeFrame
+from .rules import Cue, Rules
+
+ENUMERATION = regex.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十]+[章部分节][、，\s]*)\s*")
+
+
+@dataclass(frozen=True)
+class _Found:
+    position: int
+    cue: Cue
+    match: regex.Match
+
+
+def find_report_year(text: str, rules: Rules) -> int | None:
+    for pattern, offset in rules.report_year_patterns:
+        if match := pattern.search(text):
+            return int(match.group(1)) + offset
+    return None
+
+
+def find_region(text: str, rules: Rules) -> str | None:
+    for pattern in rules.region_patterns:
+        if match := pattern.search(text):
+            return _last_admin_unit(match.group("region"), rules.admin_suffixes)
+    return None
+
+
+def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
+    """青岛市崂山区 -> 崂山区: the innermost unit of a nested name."""
+    units = regex.findall(rf".+?(?:{'|'.join(map(regex.escape, suffixes))})", name)
+    return units[-1] if units and "".join(units) == name else name
+
+
+def assign_frames(
+    sentences: list[Sentence], quantities: list[list[Quantity]], report_year: int | None, rules: Rules
+) -> list[list[TimeFrame]]:
+    """The frame of every quantity, per sentence."""
+    running = TimeFrame("target", report_year)
+    frames: list[list[TimeFrame]] = []
+    for index, sentence in enumerate(sentences):
+        cues = _cues(sentence, rules)
+        base = running
+        if sentence.is_heading and not cues:
+            base = _introduced_frame(sentences, index, running, report_year, rules)
+        frames.append([_frame_for(q.number_start - sentence.start, cues, base, report_year) for q in quantities[index]])
+        for found in cues:
+            if found.cue.running:
+                running = _resolve(found, running, report_year)
+    return frames
+
+
+def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
+    text = sentence.text
+    opening = ENUMERATION.match(text)
+    start = opening.end() if opening else 0
+    found: list[_Found] = []
+    for cue in rules.cues:
+        if cue.at_start:
+            if match := cue.pattern.match(text[start:]):
+                found.append(_Found(start, cue, match))
+        else:
+            found += [_Found(m.start(), cue, m) for m in cue.pattern.finditer(text)]
+    return sorted(found, key=lambda f: f.position)
+
+
+def _introduced_frame(
+    sentences: list[Sentence], index: int, running: TimeFrame, report_year: int | None, rules: Rules
+) -> TimeFrame:
+    """A heading's frame is that of the first sentence of the next paragraph, if it names one."""
+    heading = sentences[index]
+    following = next((s for s in sentences[index + 1:] if s.paragraph > heading.paragraph), None)
+    if following is None:
+        return running
+    cues = [f for f in _cues(following, rules) if f.cue.running]
+    return _resolve(cues[0], running, report_year) if cues else running
+
+
+def _frame_for(position: int, cues: list[_Found], base: TimeFrame, report_year: int | None) -> TimeFrame:
+    """Running cues up to the quantity build its frame; the last cue before it
+    governs, or, when none stands before it, the first one after it."""
+    frame = base
+    for found in cues:
+        if found.position <= position and found.cue.running:
+            frame = _resolve(found, frame, report_year)
+    before = [f for f in cues if f.position <= position]
+    if before:
+        return frame if before[-1].cue.running else _resolve(before[-1], frame, report_year)
+    return _resolve(cues[0], frame, report_year) if cues else frame
+
+
+def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> TimeFrame:
+    cue = found.cue
+    year = _year(cue.year, found.match, running, report_year)
+    if cue.kind == "by_year":
+        if report_year is None or year is None:
+            kind = running.kind
+        else:
+            kind = "actual" if year < report_year else "target"
+    else:
+        kind = cue.kind
+    return TimeFrame(kind, year)
+
+
+def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:
+    if how == "captured":
+        return int(match.group(1))
+    if how == "report":
+        return report_year
+    if how == "previous":
+        return report_year - 1 if report_year else None
+    if how == "current_past":
+        if running.kind == "actual":
+            return running.year
+        return report_year - 1 if report_year else running.year
+    return running.year

@@ -1,0 +1,45 @@
+"""Word boundaries from jieba, with a user dictionary built from rules/.
+
+jieba's dictionary takes about a second to load, so the tokenizer is created on
+first use, never on import. Tags are jieba's own dictionary tags (v, n, d …),
+looked up per word; unknown words have no tag.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import cached_property
+
+from .rules import Rules
+
+
+@dataclass(frozen=True)
+class Token:
+    word: str
+    tag: str | None
+
+
+class Tokenizer:
+    """jieba with the project's words added; loaded lazily."""
+
+    def __init__(self, rules: Rules):
+        self._words = sorted({*rules.dictionary, *rules.units, *rules.glossary_terms})
+
+    @cached_property
+    def _jieba(self):
+        import jieba
+        import jieba.posseg
+
+        jieba.setLogLevel(logging.WARNING)
+        tokenizer = jieba.Tokenizer()
+        tokenizer.initialize()
+        for word in self._words:
+            tokenizer.add_word(word)
+        # The POS tokenizer reads each dictionary word's tag from jieba's dict file;
+        # we only look tags up, which is far cheaper than posseg's own cut.
+        return tokenizer, jieba.posseg.POSTokenizer(tokenizer).word_tag_tab
+
+    def tokens(self, text: str) -> list[Token]:
+        tokenizer, tags = self._jieba
+        return [Token(word, tags.get(word)) for word in tokenizer.lcut(text)]
