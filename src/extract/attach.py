@@ -21,57 +21,119 @@ NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
 LAST_NUMBER = regex.compile(r"^.*\d(?:周年|[年月日号期])?", regex.S)
 TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
 WINDOW = 32
+COUNTED_KINDS = {"count", "people", "households"}
 
 
 def attach_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules) -> list[str | None]:
     """The metric of every quantity of one sentence, in order."""
     metrics: list[str | None] = []
+    distributed = _distributed_metrics(sentence, quantities, tokenizer, rules)
     for index, quantity in enumerate(quantities):
+        if index in distributed:
+            metrics.append(distributed[index])
+            continue
         left = quantities[index - 1].end if index else sentence.start
         right = quantities[index + 1].number_start if index + 1 < len(quantities) else sentence.end
         after = sentence.text[quantity.end - sentence.start:right - sentence.start]
         before = sentence.text[left - sentence.start:quantity.number_start - sentence.start]
-        metric = _after_phrase(after, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
+        metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
         metrics.append(metric)
     return metrics
 
 
-def _after_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
+def list_runs(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[list[int]]:
+    """Indices of quantities written as one list (40万吨、10万吨), in runs."""
+    runs: list[list[int]] = []
+    for index, quantity in enumerate(quantities):
+        if index and _between(sentence, quantities[index - 1], quantity) in rules.phrase.list_separators:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    return runs
+
+
+def _between(sentence: Sentence, first: Quantity, second: Quantity) -> str:
+    return sentence.text[first.end - sentence.start:second.number_start - sentence.start]
+
+
+def _distributed_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer,
+                         rules: Rules) -> dict[int, str | None]:
+    """A、B分别突破X、Y: the n-th metric of the list goes with the n-th value."""
+    result: dict[int, str | None] = {}
+    for run in list_runs(sentence, quantities, rules):
+        head = quantities[run[0]]
+        before = sentence.text[:head.number_start - sentence.start]
+        match = rules.phrase.distributed.search(before)
+        if len(run) < 2 or match is None:
+            continue
+        names = [n for n in regex.split("|".join(map(regex.escape, rules.phrase.list_separators)), match.group(1)) if n]
+        if len(names) == len(run):
+            for index, name in zip(run, names):
+                result[index] = _before_phrase(name, tokenizer, rules)
+    return result
+
+
+def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
     """The noun phrase that starts right after the unit, or None."""
     phrase = rules.phrase
-    taken = 0
-    for token in tokenizer.tokens(segment[:WINDOW]):
+    levels = phrase.joined_levels.match(segment)
+    taken = levels.end() if levels else 0
+    tokens = tokenizer.tokens(segment[taken:taken + WINDOW])
+    for index, token in enumerate(tokens):
         word = token.word
         if word in QUOTES:
             taken += len(word)
             continue
-        if _ends_phrase_after(token, rules) or taken + len(word) > phrase.max_after:
+        # A counting classifier is followed by a noun whatever jieba's tag says (1.6万名选手).
+        counted = index == 0 and unit_kind in COUNTED_KINDS and _is_han(word)
+        if taken + len(word) > phrase.max_after or (_ends_phrase_after(tokens, index, rules) and not (
+                counted and word not in phrase.predicates_after and word not in phrase.stop_words
+                and word not in phrase.stop_after)):
             break
         taken += len(word)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
     return text if any(c.isalnum() for c in text) else None
 
 
-def _ends_phrase_after(token: Token, rules: Rules) -> bool:
-    phrase, word = rules.phrase, token.word
+def _ends_phrase_after(tokens: list[Token], index: int, rules: Rules) -> bool:
+    phrase, token = rules.phrase, tokens[index]
+    word = token.word
     if PUNCTUATION.match(word) or NUMBER_TOKEN.match(word):
         return True
     if word in phrase.keep:
         return False
-    return (
-        word in phrase.stop_words
-        or word in phrase.stop_after
-        or word in phrase.predicates_after
-        or (token.tag in phrase.stop_tags_after)
-    )
+    if word in phrase.stop_words or word in phrase.stop_after or word in phrase.predicates_after:
+        return True
+    if token.tag in phrase.verb_tags:
+        return not _noun_follows(tokens, index + 1, rules)
+    return token.tag in phrase.stop_tags_after
+
+
+def _noun_follows(tokens: list[Token], index: int, rules: Rules) -> bool:
+    """Whether a noun comes next, past further verbs (示范试点村, 阅读新空间)."""
+    phrase = rules.phrase
+    for token in tokens[index:]:
+        if token.word in phrase.predicates_after or token.word in phrase.stop_words:
+            return False
+        if token.tag in phrase.verb_tags:
+            continue
+        return token.tag in phrase.noun_tags or (token.tag is None and _is_han(token.word))
+    return False
+
+
+def _is_han(word: str) -> bool:
+    return bool(word) and all("\u4e00" <= c <= "\u9fff" for c in word)
 
 
 def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
     """The phrase that ends right before the number, without its predicate."""
     segment = _strip_predicate(LAST_NUMBER.sub("", segment), rules)
     tokens = tokenizer.tokens(segment[-WINDOW:])
+    if tokens and tokens[-1].word in rules.phrase.list_separators:
+        # 3处城市书房和2处…: what stands before 和 belongs to the value before it.
+        return None
     kept: list[Token] = []
     length = 0
     for token in reversed(tokens):
@@ -89,12 +151,6 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
 
 def _strip_predicate(segment: str, rules: Rules) -> str:
     """Drop verbs, comparator and linking words standing right before the number."""
-    words = sorted(
-        {*rules.phrase.skip_before, *rules.change.increase, *rules.change.decrease,
-         *rules.change.filler, *rules.change.level_after_verb,
-         *(w for w, _ in rules.before_comparators)},
-        key=len, reverse=True,
-    )
     changed = True
     while changed and segment:
         changed = False
@@ -102,7 +158,7 @@ def _strip_predicate(segment: str, rules: Rules) -> str:
         if note:
             segment, changed = segment[:note.start()], True
             continue
-        for word in words:
+        for word in rules.predicate_words:
             if segment.endswith(word):
                 segment, changed = segment[: -len(word)], True
                 break
@@ -112,11 +168,12 @@ def _strip_predicate(segment: str, rules: Rules) -> str:
 def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
     """Drop leading verbs, adverbs, time and scope words, but never the whole phrase."""
     phrase = rules.phrase
-    while len(tokens) > 1:
+    while tokens:
         first, rest = tokens[0], tokens[1:]
         strippable = first.word not in phrase.keep and (
             first.word in phrase.strip_left or first.tag in phrase.strip_left_tags
         )
+        # 新增就业 keeps 新增: what would remain is a lone verb, not a metric.
         lone_verb = len(rest) == 1 and (rest[0].tag or "").startswith("v") and rest[0].word not in rules.glossary_terms
         if not strippable or lone_verb:
             break
@@ -141,6 +198,18 @@ def _balanced(text: str) -> str:
 
 def _is_anaphora(metric: str, rules: Rules) -> bool:
     return any(p.search(metric) for p in rules.phrase.anaphora)
+
+
+def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
+    """The change of every quantity of a sentence; later values of a list share the
+    change verb written before the first (分别增长5.2%、6.1%)."""
+    changes = [change_of(sentence, q, rules) for q in quantities]
+    for run in list_runs(sentence, quantities, rules):
+        head = run[0]
+        for index in run[1:]:
+            if changes[index] is None and quantities[index].unit.kind == quantities[head].unit.kind:
+                changes[index] = changes[head]
+    return changes
 
 
 def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:

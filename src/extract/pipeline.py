@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from .attach import attach_metrics, change_of, gloss
+from .attach import attach_changes, attach_metrics, gloss
 from .model import Extraction, Indicator, RawDocument
 from .normalize import normalize
 from .quantities import find_quantities
@@ -37,7 +37,8 @@ class Extractor:
         indicators: list[Indicator] = []
         for sentence, found, frames_of in zip(sentences, quantities, frames):
             metrics = attach_metrics(sentence, found, self.tokenizer, rules) if found else []
-            for quantity, metric, frame in zip(found, metrics, frames_of):
+            changes = attach_changes(sentence, found, rules)
+            for quantity, metric, change, frame in zip(found, metrics, changes, frames_of):
                 start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
                 indicators.append(Indicator(
                     span=(start, end),
@@ -52,7 +53,7 @@ class Extractor:
                     base_value=quantity.base_value,
                     base_value_max=quantity.base_value_max,
                     comparator=quantity.comparator,
-                    change=change_of(sentence, quantity, rules),
+                    change=change,
                     kind=frame.kind,
                     year=frame.year,
                 ))

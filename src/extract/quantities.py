@@ -11,11 +11,11 @@ rules then drop ordinals, names, durations and category thresholds.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from .model import Quantity, Sentence, Unit
-from .numbers import LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
+from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
 from .rules import Exclusion, Rules
 
 
@@ -42,8 +42,24 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
         if quantity is None:
             continue
         consumed = quantity.end
-        found.append(_shift(quantity, sentence.start))
-    return found
+        if found and quantity.comparator == "eq" and _continues_list(text, found[-1], quantity, rules):
+            # 分别突破40万吨、10万吨: a comparator written before the first value of a
+            # list holds for every value of it.
+            head = _list_head(text, found, rules)
+            quantity = replace(quantity, comparator=_before_comparator(text[:head.number_start], rules) or "eq")
+        found.append(quantity)
+    return [_shift(q, sentence.start) for q in found]
+
+
+def _list_head(text: str, found: list[Quantity], rules: Rules) -> Quantity:
+    index = len(found) - 1
+    while index > 0 and _continues_list(text, found[index - 1], found[index], rules):
+        index -= 1
+    return found[index]
+
+
+def _continues_list(text: str, previous: Quantity, quantity: Quantity, rules: Rules) -> bool:
+    return text[previous.end:quantity.number_start] in rules.phrase.list_separators
 
 
 def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quantity | None:
@@ -79,6 +95,8 @@ def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quant
 def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | None:
     """Read NUMBER [余|多] [SCALE] [余|多] [UNIT] at `start`."""
     core, scale_text = number_text, ""
+    if is_chinese(number_text) and _digit_string(number_text):
+        return None
     if is_chinese(number_text):
         core, scale_text = _split_trailing_scale(number_text)
         if scale_text and scale_text not in rules.scales:
@@ -97,6 +115,12 @@ def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | N
     position += len(between or "")
     unit, position, between_after_scale = _unit(text, position, scale_text, rules)
     return _Reading(start, core, value, unit, position, between or between_after_scale)
+
+
+def _digit_string(number_text: str) -> bool:
+    """一一, 二〇二五: Chinese digits read one by one are codes or years, or a word
+    boundary (唯一一所), never an amount."""
+    return len(number_text) > 1 and all(c in DIGITS for c in number_text)
 
 
 def _split_trailing_scale(number_text: str) -> tuple[str, str]:
@@ -189,18 +213,18 @@ def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: 
         return False
     if rule.unit_kinds and unit.kind not in rule.unit_kinds:
         return False
+    if rule.unit_surfaces and unit.surface.lstrip("".join(LARGE_UNITS) + "千百") not in rule.unit_surfaces:
+        return False
     checks = ((rule.before, before), (rule.number, reading.number_text), (rule.after, after))
     return all(pattern is None or pattern.search(value) for pattern, value in checks)
 
 
 def _shift(quantity: Quantity, offset: int) -> Quantity:
-    return Quantity(
+    """Sentence offsets -> offsets in the whole normalized text."""
+    return replace(
+        quantity,
         start=quantity.start + offset,
         end=quantity.end + offset,
-        value=quantity.value,
-        value_max=quantity.value_max,
-        unit=quantity.unit,
-        comparator=quantity.comparator,
         number_start=quantity.number_start + offset,
         unit_end=quantity.unit_end + offset,
     )

@@ -47,6 +47,7 @@ class Exclusion:
     number: regex.Pattern | None
     after: regex.Pattern | None
     unit_kinds: frozenset[str]
+    unit_surfaces: frozenset[str]
     chinese_only: bool
 
 
@@ -83,6 +84,11 @@ class PhraseRules:
     strip_left_tags: frozenset[str]
     keep: frozenset[str]
     anaphora: tuple[regex.Pattern, ...]
+    verb_tags: frozenset[str]
+    noun_tags: frozenset[str]
+    joined_levels: regex.Pattern
+    distributed: regex.Pattern
+    list_separators: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -120,6 +126,9 @@ class Rules:
     dictionary: tuple[str, ...]
     glossary_terms: dict[str, str]
     glossary_heads: dict[str, str]
+    # Words that may stand between a metric and its number (verbs, comparator and
+    # change words), longest first.
+    predicate_words: tuple[str, ...]
 
 
 def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
@@ -178,6 +187,7 @@ def _exclusion(entry: dict[str, Any]) -> Exclusion:
         number=pattern("number"),
         after=pattern("after"),
         unit_kinds=frozenset(entry.get("units", [])),
+        unit_surfaces=frozenset(entry.get("unit_surfaces", [])),
         chinese_only=entry.get("script") == "chinese",
     )
 
@@ -209,6 +219,11 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         strip_left_tags=frozenset(p["strip_left_tags"]),
         keep=frozenset(p["keep"]),
         anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
+        verb_tags=frozenset(p["verb_tags"]),
+        noun_tags=frozenset(p["noun_tags"]),
+        joined_levels=_compile(p["joined_levels"], "metrics.toml joined_levels"),
+        distributed=_compile(p["distributed"], "metrics.toml distributed"),
+        list_separators=tuple(p["list_separators"]),
     )
 
 
@@ -221,6 +236,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     scales = {s["surface"]: Decimal(s["factor"]) for s in d["scales"]["scale"]}
     before, between, after = _comparators(d["comparators"])
     ch = d["changes"]["change"]
+    phrase = _phrase(d["metrics"])
+    predicate_words = {*phrase.skip_before, *ch["increase"], *ch["decrease"], *ch["filler"],
+                       *ch["level_after_verb"], *(w for w, _ in before)}
     noise = d["noise"]
     join = noise["line_join"]
     return Rules(
@@ -258,10 +276,11 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             ends_inside=_compile(join["ends_inside"], "noise.toml line_join"),
             continues=_compile(join["continues"], "noise.toml line_join"),
         ),
-        phrase=_phrase(d["metrics"]),
+        phrase=phrase,
         dictionary=tuple(d["dictionary"]["words"]),
         glossary_terms=dict(d["glossary"]["terms"]),
         glossary_heads=dict(d["glossary"]["heads"]),
+        predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
     )
 
 
