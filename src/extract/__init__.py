@@ -1,7 +1,7 @@
 """extract: numeric targets and results of government work reports as JSON.
 
-    from extract import extract_text, extract_file
-    extraction = extract_file("corpus/laoshan-2025.txt")
+from extract import extract_text, extract_file
+extraction = extract_file("corpus/laoshan-2025.txt")
 """
 
 from .pipeline import Extractor, extract_file, extract_text

@@ -18,13 +18,15 @@ PUNCTUATION = regex.compile(r"^[\p{P}\p{S}\s]+$")
 QUOTES = set("“”‘’\"'()（）《》「」『』")
 NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
 # A date or year right before a metric is not part of it (2023年本地生产总值).
-LAST_NUMBER = regex.compile(r"^.*\d(?:周年|[年月日号期])?", regex.S)
+LAST_NUMBER = regex.compile(r"^.*\d(?![\dA-Za-z.])(?:周年|[年月日号期])?", regex.S)
 TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
 WINDOW = 32
 COUNTED_KINDS = {"count", "people", "households"}
 
 
-def attach_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules) -> list[str | None]:
+def attach_metrics(
+    sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules
+) -> list[str | None]:
     """The metric of every quantity of one sentence, in order."""
     metrics: list[str | None] = []
     distributed = _distributed_metrics(sentence, quantities, tokenizer, rules)
@@ -34,8 +36,11 @@ def attach_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: To
             continue
         left = quantities[index - 1].end if index else sentence.start
         right = quantities[index + 1].number_start if index + 1 < len(quantities) else sentence.end
-        after = sentence.text[quantity.end - sentence.start:right - sentence.start]
-        before = sentence.text[left - sentence.start:quantity.number_start - sentence.start]
+        after = _strip_words(
+            sentence.text[quantity.end - sentence.start : right - sentence.start],
+            tuple(word for word, _ in rules.before_comparators),
+        )
+        before = sentence.text[left - sentence.start : quantity.number_start - sentence.start]
         metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
@@ -55,22 +60,23 @@ def list_runs(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> l
 
 
 def _between(sentence: Sentence, first: Quantity, second: Quantity) -> str:
-    return sentence.text[first.end - sentence.start:second.number_start - sentence.start]
+    return sentence.text[first.end - sentence.start : second.number_start - sentence.start]
 
 
-def _distributed_metrics(sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer,
-                         rules: Rules) -> dict[int, str | None]:
+def _distributed_metrics(
+    sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules
+) -> dict[int, str | None]:
     """A、B分别突破X、Y: the n-th metric of the list goes with the n-th value."""
     result: dict[int, str | None] = {}
     for run in list_runs(sentence, quantities, rules):
         head = quantities[run[0]]
-        before = sentence.text[:head.number_start - sentence.start]
+        before = sentence.text[: head.number_start - sentence.start]
         match = rules.phrase.distributed.search(before)
         if len(run) < 2 or match is None:
             continue
         names = [n for n in regex.split("|".join(map(regex.escape, rules.phrase.list_separators)), match.group(1)) if n]
         if len(names) == len(run):
-            for index, name in zip(run, names):
+            for index, name in zip(run, names, strict=True):
                 result[index] = _before_phrase(name, tokenizer, rules)
     return result
 
@@ -80,7 +86,7 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
     phrase = rules.phrase
     levels = phrase.joined_levels.match(segment)
     taken = levels.end() if levels else 0
-    tokens = tokenizer.tokens(segment[taken:taken + WINDOW])
+    tokens = tokenizer.tokens(segment[taken : taken + WINDOW])
     for index, token in enumerate(tokens):
         word = token.word
         if word in QUOTES:
@@ -88,9 +94,15 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
             continue
         # A counting classifier is followed by a noun whatever jieba's tag says (1.6万名选手).
         counted = index == 0 and unit_kind in COUNTED_KINDS and _is_han(word)
-        if taken + len(word) > phrase.max_after or (_ends_phrase_after(tokens, index, rules) and not (
-                counted and word not in phrase.predicates_after and word not in phrase.stop_words
-                and word not in phrase.stop_after)):
+        if taken + len(word) > phrase.max_after or (
+            _ends_phrase_after(tokens, index, rules)
+            and not (
+                counted
+                and word not in phrase.predicates_after
+                and word not in phrase.stop_words
+                and word not in phrase.stop_after
+            )
+        ):
             break
         taken += len(word)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
@@ -136,11 +148,12 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
         return None
     kept: list[Token] = []
     length = 0
+    limit = rules.phrase.max_before * (2 if segment.endswith(rules.phrase.share_words) else 1)
     for token in reversed(tokens):
         word = token.word
         if (PUNCTUATION.match(word) and word not in QUOTES) or word in rules.phrase.stop_words:
             break
-        if length + len(word) > rules.phrase.max_before:
+        if length + len(word) > limit:
             break
         kept.insert(0, token)
         length += len(word)
@@ -156,7 +169,7 @@ def _strip_predicate(segment: str, rules: Rules) -> str:
         changed = False
         note = TRAILING_NOTE.search(segment)
         if note:
-            segment, changed = segment[:note.start()], True
+            segment, changed = segment[: note.start()], True
             continue
         for word in rules.predicate_words:
             if segment.endswith(word):
@@ -170,11 +183,14 @@ def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
     phrase = rules.phrase
     while tokens:
         first, rest = tokens[0], tokens[1:]
-        strippable = first.word not in phrase.keep and (
-            first.word in phrase.strip_left or first.tag in phrase.strip_left_tags
+        bound = bool(rest) and rest[0].word.startswith(phrase.bound_suffixes)
+        strippable = (
+            first.word not in phrase.keep
+            and not bound
+            and (first.word in phrase.strip_left or first.tag in phrase.strip_left_tags)
         )
         # 新增就业 keeps 新增: what would remain is a lone verb, not a metric.
-        lone_verb = len(rest) == 1 and (rest[0].tag or "").startswith("v") and rest[0].word not in rules.glossary_terms
+        lone_verb = len(rest) == 1 and rest[0].tag in phrase.verb_tags and rest[0].word not in rules.glossary_terms
         if not strippable or lone_verb:
             break
         tokens = rest

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -13,13 +13,16 @@ import typer
 from .read import ReadError
 from .rules import RuleError
 
-app = typer.Typer(help="Pull numeric targets and results out of government work reports into JSON.",
-                  no_args_is_help=True, add_completion=False)
+app = typer.Typer(
+    help="Pull numeric targets and results out of government work reports into JSON.",
+    no_args_is_help=True,
+    add_completion=False,
+)
 
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html"}
 
 
-class Format(str, Enum):
+class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
@@ -44,7 +47,9 @@ def _error(message: str) -> None:
 def run(
     paths: Annotated[list[Path], typer.Argument(help="Report files or folders of reports.")],
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the output (stdout when absent).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="json: one file per report; jsonl/csv: one row per indicator.")] = Format.json,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="json: one file per report; jsonl/csv: one row per indicator.")
+    ] = Format.json,
 ) -> None:
     """Extract every numeric target and result from reports.
 
@@ -93,7 +98,9 @@ def score(
     corpus: Annotated[Path, typer.Option(help="Folder of the original reports.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <doc_id>.jsonl files.")],
     pred: Annotated[Path, typer.Option(help="Folder of extractor output <doc_id>.json files.")],
-    docs: Annotated[str | None, typer.Option(help="Comma-separated doc ids to score (default: every gold file).")] = None,
+    docs: Annotated[
+        str | None, typer.Option(help="Comma-separated doc ids to score (default: every gold file).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List every error on stderr.")] = False,
 ) -> None:

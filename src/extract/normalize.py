@@ -80,25 +80,21 @@ def _line_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
             removed.append((s, e))
     dropped = set(removed)
     body = [(s, e) for s, e in lines if (s, e) not in dropped]
-    for (s, e), (next_s, _) in zip(body, body[1:]):
+    for (s, e), (next_s, _) in zip(body, body[1:], strict=False):
         if _breaks_inside_sentence(text[s:e].rstrip(), text[next_s:].lstrip(), rules):
             removed.append((s + len(text[s:e].rstrip()), next_s + _leading_space(text, next_s)))
     return removed
 
 
 def _leading_space(text: str, start: int) -> int:
-    return len(text[start:start + 64]) - len(text[start:start + 64].lstrip())
+    return len(text[start : start + 64]) - len(text[start : start + 64].lstrip())
 
 
 def _breaks_inside_sentence(line: str, following: str, rules: Rules) -> bool:
     join = rules.line_join
     has_end = any(ch in join.sentence_ends for ch in line)
     long_enough = len(line) >= join.min_chars_without_sentence_end
-    return (
-        (has_end or long_enough)
-        and bool(join.ends_inside.search(line))
-        and bool(join.continues.match(following))
-    )
+    return (has_end or long_enough) and bool(join.ends_inside.search(line)) and bool(join.continues.match(following))
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -158,5 +154,5 @@ def detect_script(text: str) -> str:
     if not han:
         return "simplified"
     sample = "".join(han)
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample)))
+    changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=True))
     return "traditional" if changed / len(han) >= TRADITIONAL_SHARE else "simplified"

@@ -35,28 +35,30 @@ class Extractor:
         quantities = [find_quantities(s, rules) for s in sentences]
         frames = assign_frames(sentences, quantities, year, rules)
         indicators: list[Indicator] = []
-        for sentence, found, frames_of in zip(sentences, quantities, frames):
+        for sentence, found, frames_of in zip(sentences, quantities, frames, strict=True):
             metrics = attach_metrics(sentence, found, self.tokenizer, rules) if found else []
             changes = attach_changes(sentence, found, rules)
-            for quantity, metric, change, frame in zip(found, metrics, changes, frames_of):
+            for quantity, metric, change, frame in zip(found, metrics, changes, frames_of, strict=True):
                 start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
-                indicators.append(Indicator(
-                    span=(start, end),
-                    text=raw.text[start:end],
-                    sentence=sentence.text,
-                    metric=metric,
-                    metric_en=gloss(metric, rules),
-                    value=quantity.value,
-                    value_max=quantity.value_max,
-                    unit=quantity.unit.surface,
-                    base_unit=quantity.unit.base,
-                    base_value=quantity.base_value,
-                    base_value_max=quantity.base_value_max,
-                    comparator=quantity.comparator,
-                    change=change,
-                    kind=frame.kind,
-                    year=frame.year,
-                ))
+                indicators.append(
+                    Indicator(
+                        span=(start, end),
+                        text=raw.text[start:end],
+                        sentence=sentence.text,
+                        metric=metric,
+                        metric_en=gloss(metric, rules),
+                        value=quantity.value,
+                        value_max=quantity.value_max,
+                        unit=quantity.unit.surface,
+                        base_unit=quantity.unit.base,
+                        base_value=quantity.base_value,
+                        base_value_max=quantity.base_value_max,
+                        comparator=quantity.comparator,
+                        change=change,
+                        kind=frame.kind,
+                        year=frame.year,
+                    )
+                )
         return Extraction(
             doc_id=raw.doc_id,
             source=raw.source,
@@ -69,8 +71,9 @@ class Extractor:
         )
 
 
-def extract_text(text: str, doc_id: str = "text", report_year: int | None = None,
-                 extractor: Extractor | None = None) -> Extraction:
+def extract_text(
+    text: str, doc_id: str = "text", report_year: int | None = None, extractor: Extractor | None = None
+) -> Extraction:
     """Extract the indicators of a report given as a string."""
     raw = RawDocument(
         doc_id=doc_id,

@@ -46,7 +46,7 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
             # 分别突破40万吨、10万吨: a comparator written before the first value of a
             # list holds for every value of it.
             head = _list_head(text, found, rules)
-            quantity = replace(quantity, comparator=_before_comparator(text[:head.number_start], rules) or "eq")
+            quantity = replace(quantity, comparator=_before_comparator(text[: head.number_start], rules) or "eq")
         found.append(quantity)
     return [_shift(q, sentence.start) for q in found]
 
@@ -59,7 +59,7 @@ def _list_head(text: str, found: list[Quantity], rules: Rules) -> Quantity:
 
 
 def _continues_list(text: str, previous: Quantity, quantity: Quantity, rules: Rules) -> bool:
-    return text[previous.end:quantity.number_start] in rules.phrase.list_separators
+    return text[previous.end : quantity.number_start] in rules.phrase.list_separators
 
 
 def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quantity | None:
@@ -77,7 +77,7 @@ def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quant
         comparator = (
             after_comparator
             or (rules.between_comparators[first.between] if first.between else None)
-            or _before_comparator(text[:first.number_start], rules)
+            or _before_comparator(text[: first.number_start], rules)
             or "eq"
         )
     return Quantity(
@@ -101,9 +101,10 @@ def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | N
         core, scale_text = _split_trailing_scale(number_text)
         if scale_text and scale_text not in rules.scales:
             return None
-        if not has_digit(core):
-            if core or not scale_text or not _bare_scale_allowed(text[:start], rules):
-                return None
+        # A bare 万 counts as one only after words such as 近 or 超 (近万家).
+        bare_scale = not core and scale_text and _bare_scale_allowed(text[:start], rules)
+        if not has_digit(core) and not bare_scale:
+            return None
     try:
         value = parse_number(core) if core else Decimal(1)
     except ValueError:
@@ -128,7 +129,7 @@ def _split_trailing_scale(number_text: str) -> tuple[str, str]:
     core = number_text
     while core and core[-1] in LARGE_UNITS:
         core = core[:-1]
-    return core, number_text[len(core):]
+    return core, number_text[len(core) :]
 
 
 def _bare_scale_allowed(before: str, rules: Rules) -> bool:
@@ -136,7 +137,7 @@ def _bare_scale_allowed(before: str, rules: Rules) -> bool:
 
 
 def _between(text: str, position: int, rules: Rules) -> str | None:
-    char = text[position:position + 1]
+    char = text[position : position + 1]
     return char if char and char in rules.between_comparators else None
 
 
@@ -166,8 +167,12 @@ def _unit_match(text: str, position: int, rules: Rules) -> Unit | None:
         return None
     surface = match.group()
     # A unit in Latin letters must end a word: 2600P, but not 5G or 4A.
-    if surface[-1].isascii() and surface[-1].isalpha() and text[match.end():match.end() + 1].isascii() \
-            and text[match.end():match.end() + 1].isalpha():
+    if (
+        surface[-1].isascii()
+        and surface[-1].isalpha()
+        and text[match.end() : match.end() + 1].isascii()
+        and text[match.end() : match.end() + 1].isalpha()
+    ):
         return None
     return rules.units[surface]
 
@@ -204,7 +209,7 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 
 
 def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
-    before, after = text[:first.number_start], text[last.unit_end:]
+    before, after = text[: first.number_start], text[last.unit_end :]
     return any(_matches(rule, before, first, after, last.unit) for rule in rules.exclusions)
 
 

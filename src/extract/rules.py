@@ -21,8 +21,17 @@ import regex
 from .model import Unit
 
 RULE_FILES = (
-    "units", "scales", "comparators", "changes", "exclusions", "time",
-    "document", "metrics", "noise", "dictionary", "glossary",
+    "units",
+    "scales",
+    "comparators",
+    "changes",
+    "exclusions",
+    "time",
+    "document",
+    "metrics",
+    "noise",
+    "dictionary",
+    "glossary",
 )
 
 
@@ -89,6 +98,8 @@ class PhraseRules:
     joined_levels: regex.Pattern
     distributed: regex.Pattern
     list_separators: tuple[str, ...]
+    bound_suffixes: tuple[str, ...]
+    share_words: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -224,6 +235,8 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         joined_levels=_compile(p["joined_levels"], "metrics.toml joined_levels"),
         distributed=_compile(p["distributed"], "metrics.toml distributed"),
         list_separators=tuple(p["list_separators"]),
+        bound_suffixes=tuple(p["bound_suffixes"]),
+        share_words=tuple(p["share_words"]),
     )
 
 
@@ -237,8 +250,14 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     before, between, after = _comparators(d["comparators"])
     ch = d["changes"]["change"]
     phrase = _phrase(d["metrics"])
-    predicate_words = {*phrase.skip_before, *ch["increase"], *ch["decrease"], *ch["filler"],
-                       *ch["level_after_verb"], *(w for w, _ in before)}
+    predicate_words = {
+        *phrase.skip_before,
+        *ch["increase"],
+        *ch["decrease"],
+        *ch["filler"],
+        *ch["level_after_verb"],
+        *(w for w, _ in before),
+    }
     noise = d["noise"]
     join = noise["line_join"]
     return Rules(
@@ -261,8 +280,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         ),
         exclusions=tuple(_exclusion(e) for e in d["exclusions"]["exclusion"]),
         report_year_patterns=tuple(
-            (_compile(e["pattern"], "time.toml report_year"), e["offset"])
-            for e in d["time"]["report_year"]
+            (_compile(e["pattern"], "time.toml report_year"), e["offset"]) for e in d["time"]["report_year"]
         ),
         cues=tuple(_cue(e) for e in d["time"]["cue"]),
         heading_max_chars=d["time"]["heading"]["max_chars"],
@@ -292,19 +310,19 @@ class RuleCase:
     entry: str
     positive: bool
     case: dict[str, Any]
+    number: int
 
     @property
     def id(self) -> str:
-        sign = "ex" if self.positive else "neg"
-        text = self.case["text"] if isinstance(self.case, dict) else str(self.case)
-        return f"{self.file}:{self.entry}:{sign}:{text[:24]}"
+        return f"{self.file}-{'ex' if self.positive else 'neg'}-{self.number}"
 
 
 def rule_cases(lang: str = "zh", root: Path | None = None) -> Iterator[RuleCase]:
     """Every example and counter-example in the rule files of a language."""
     root = root or rules_root()
     for name in RULE_FILES:
-        yield from _cases_in(name, _read(root, lang, name))
+        for number, case in enumerate(_cases_in(name, _read(root, lang, name)), 1):
+            yield RuleCase(case.file, case.entry, case.positive, case.case, number)
 
 
 def _cases_in(file: str, node: Any, entry: str = "") -> Iterator[RuleCase]:
@@ -316,9 +334,9 @@ def _cases_in(file: str, node: Any, entry: str = "") -> Iterator[RuleCase]:
         return
     label = str(node.get("name") or node.get("surface") or entry or file)
     for case in node.get("examples", []):
-        yield RuleCase(file, label, True, case)
+        yield RuleCase(file, label, True, case, 0)
     for case in node.get("negatives", []):
-        yield RuleCase(file, label, False, case if isinstance(case, dict) else {"text": case})
+        yield RuleCase(file, label, False, case if isinstance(case, dict) else {"text": case}, 0)
     for key, value in node.items():
         if key not in {"examples", "negatives"} and isinstance(value, (dict, list)):
             yield from _cases_in(file, value, label)

@@ -78,12 +78,18 @@ def match_doc(gold: list[dict[str, Any]], preds: list[dict[str, Any]]) -> tuple[
     for pred in preds:
         span = tuple(pred["span"])
         quantity = pred.get("quantity") or {}
-        hit = next((
-            gi for gi, g in enumerate(gold)
-            if gi not in used and _overlaps(span, g["_span"])
-            and same_number(quantity.get("value"), g["qvalue"]) and quantity.get("unit") == g["qunit"]
-            and same_number(quantity.get("value_max"), g.get("qvalue_max"))
-        ), None)
+        hit = next(
+            (
+                gi
+                for gi, g in enumerate(gold)
+                if gi not in used
+                and _overlaps(span, g["_span"])
+                and same_number(quantity.get("value"), g["qvalue"])
+                and quantity.get("unit") == g["qunit"]
+                and same_number(quantity.get("value_max"), g.get("qvalue_max"))
+            ),
+            None,
+        )
         if hit is None:
             if not any(g.get("optional") and _overlaps(span, g["_span"]) for g in gold):
                 false_pos.append(pred)
@@ -121,19 +127,31 @@ def score(corpus: Path, gold_dir: Path, pred: Path, docs: set[str] | None = None
             tally.attrs[key] = sum(attr_ok(key, p, g) for p, g in pairs)
         tally.all_attrs = sum(all(attr_ok(k, p, g) for k in ATTRS) for p, g in pairs)
         total.add(tally)
-        per_doc[doc_id] = {"tp": tally.tp, "fp": tally.fp, "fn": tally.fn, **tally.attrs,
-                           "all_attrs": tally.all_attrs, "f1": _f1(tally.tp, tally),
-                           "strict_f1": _f1(tally.all_attrs, tally)}
+        per_doc[doc_id] = {
+            "tp": tally.tp,
+            "fp": tally.fp,
+            "fn": tally.fn,
+            **tally.attrs,
+            "all_attrs": tally.all_attrs,
+            "f1": _f1(tally.tp, tally),
+            "strict_f1": _f1(tally.all_attrs, tally),
+        }
         errors += _errors(doc_id, pairs, false_pos, false_neg)
     return _summary(total, per_doc), errors
 
 
 def _errors(doc_id: str, pairs: list, false_pos: list, false_neg: list) -> list[str]:
-    lines = [f"{doc_id} FP {p.get('text')!r} value={p.get('quantity')} sentence={p.get('sentence', '')[:40]!r}"
-             for p in false_pos]
+    lines = [
+        f"{doc_id} FP {p.get('text')!r} value={p.get('quantity')} sentence={p.get('sentence', '')[:40]!r}"
+        for p in false_pos
+    ]
     lines += [f"{doc_id} FN {g['anchor']!r} ctx={g['ctx']!r}" for g in false_neg]
-    lines += [f"{doc_id} {k}: {g['anchor']!r} predicted {p.get(k)!r} gold {g.get(k)!r}"
-              for p, g in pairs for k in ATTRS if not attr_ok(k, p, g)]
+    lines += [
+        f"{doc_id} {k}: {g['anchor']!r} predicted {p.get(k)!r} gold {g.get(k)!r}"
+        for p, g in pairs
+        for k in ATTRS
+        if not attr_ok(k, p, g)
+    ]
     return lines
 
 
@@ -143,7 +161,9 @@ def _summary(total: _Tally, per_doc: dict[str, Any]) -> dict[str, Any]:
     recall = tp / (tp + fn) if tp + fn else 0.0
     f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
     return {
-        "precision": round(precision, 4), "recall": round(recall, 4), "f1": round(f1, 4),
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
         **{f"{k}_acc": round(total.attrs[k] / tp, 4) if tp else 0.0 for k in ATTRS},
         "all_attrs_acc": round(total.all_attrs / tp, 4) if tp else 0.0,
         "strict_f1": round(2 * total.all_attrs / (2 * tp + fp + fn) if tp else 0.0, 4),
@@ -155,6 +175,8 @@ def _summary(total: _Tally, per_doc: dict[str, Any]) -> dict[str, Any]:
 def report_lines(result: dict[str, Any]) -> list[str]:
     """The plain-text report, line for line as the reference scorer prints it."""
     lines = [f"{k}: {v}" for k, v in result.items() if k != "per_doc"]
-    lines += [f"  {doc_id}: f1 {d['f1']}  strict_f1 {d['strict_f1']}  tp {d['tp']} fp {d['fp']} fn {d['fn']}"
-              for doc_id, d in result["per_doc"].items()]
+    lines += [
+        f"  {doc_id}: f1 {d['f1']}  strict_f1 {d['strict_f1']}  tp {d['tp']} fp {d['fp']} fn {d['fn']}"
+        for doc_id, d in result["per_doc"].items()
+    ]
     return lines

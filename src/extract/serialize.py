@@ -15,9 +15,26 @@ from .model import Extraction, Indicator
 
 SCHEMA_VERSION = "1"
 ROW_FIELDS = (
-    "doc_id", "region", "report_year", "id", "span_start", "span_end", "text", "metric", "metric_en",
-    "value", "value_max", "unit", "quantity_value", "quantity_value_max", "quantity_unit",
-    "comparator", "change", "kind", "year", "sentence",
+    "doc_id",
+    "region",
+    "report_year",
+    "id",
+    "span_start",
+    "span_end",
+    "text",
+    "metric",
+    "metric_en",
+    "value",
+    "value_max",
+    "unit",
+    "quantity_value",
+    "quantity_value_max",
+    "quantity_unit",
+    "comparator",
+    "change",
+    "kind",
+    "year",
+    "sentence",
 )
 
 
@@ -71,9 +88,13 @@ def rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     for ind in document["indicators"]:
         row = {key: ind.get(key) for key in ROW_FIELDS if key in ind}
         row.update(
-            doc_id=document["doc_id"], region=document["region"], report_year=document["report_year"],
-            span_start=ind["span"][0], span_end=ind["span"][1],
-            quantity_value=ind["quantity"]["value"], quantity_value_max=ind["quantity"]["value_max"],
+            doc_id=document["doc_id"],
+            region=document["region"],
+            report_year=document["report_year"],
+            span_start=ind["span"][0],
+            span_end=ind["span"][1],
+            quantity_value=ind["quantity"]["value"],
+            quantity_value_max=ind["quantity"]["value_max"],
             quantity_unit=ind["quantity"]["unit"],
         )
         result.append({key: row.get(key) for key in ROW_FIELDS})

@@ -17,7 +17,11 @@ import regex
 from .model import Quantity, Sentence, TimeFrame
 from .rules import Cue, Rules
 
-ENUMERATION = regex.compile(r"^\s*(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]|第[一二三四五六七八九十]+[章部分节][、，\s]*)\s*")
+# Heading numbers before a heading's words: 一、 （一） 1. 第一部分
+ENUMERATION = regex.compile(
+    r"^\s*(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]"
+    r"|第[一二三四五六七八九十]+[章部分节][、，\s]*)\s*"
+)
 
 
 @dataclass(frozen=True)
@@ -84,7 +88,7 @@ def _introduced_frame(
 ) -> TimeFrame:
     """A heading's frame is that of the first sentence of the next paragraph, if it names one."""
     heading = sentences[index]
-    following = next((s for s in sentences[index + 1:] if s.paragraph > heading.paragraph), None)
+    following = next((s for s in sentences[index + 1 :] if s.paragraph > heading.paragraph), None)
     if following is None:
         return running
     cues = [f for f in _cues(following, rules) if f.cue.running]
@@ -107,14 +111,11 @@ def _frame_for(position: int, cues: list[_Found], base: TimeFrame, report_year: 
 def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> TimeFrame:
     cue = found.cue
     year = _year(cue.year, found.match, running, report_year)
-    if cue.kind == "by_year":
-        if report_year is None or year is None:
-            kind = running.kind
-        else:
-            kind = "actual" if year < report_year else "target"
-    else:
-        kind = cue.kind
-    return TimeFrame(kind, year)
+    if cue.kind != "by_year":
+        return TimeFrame(cue.kind, year)
+    if report_year is None or year is None:
+        return TimeFrame(running.kind, year)
+    return TimeFrame("actual" if year < report_year else "target", year)
 
 
 def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:

@@ -1,0 +1,106 @@
+"""The `extract` command as users call it (typer's CliRunner)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import shutil
+
+import pytest
+from typer.testing import CliRunner
+
+from conftest import CORPUS
+from extract.cli import app
+
+REPORT = CORPUS / "laoshan-2025.txt"
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    return CliRunner()
+
+
+def _bad_files(folder):
+    (folder / "empty.txt").write_bytes(b"")
+    (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 20)
+    (folder / "page.html").write_text("<html><body>新增就业2万人</body></html>", encoding="utf-8")
+
+
+def test_run_writes_one_json_per_report(runner, tmp_path, validator):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(CORPUS), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = sorted(p.name for p in out.iterdir())
+    assert written == sorted(f"{p.stem}.json" for p in CORPUS.glob("*.txt"))
+    for path in out.iterdir():
+        validator.validate(json.loads(path.read_text(encoding="utf-8")))
+
+
+def test_bad_files_are_reported_and_the_batch_goes_on(runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REPORT, folder / "good.txt")
+    _bad_files(folder)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if line]
+    for name in ("empty.txt", "binary.txt", "page.html"):
+        assert sum(name in line for line in errors) == 1, errors
+    assert [p.name for p in out.iterdir()] == ["good.json"]
+    assert json.loads((out / "good.json").read_text(encoding="utf-8"))["indicators"]
+
+
+def test_an_existing_output_survives_a_failed_write(runner, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "laoshan-2025.json").write_text("previous\n", encoding="utf-8")
+
+    def interrupted(*_args):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(os, "replace", interrupted)
+    result = runner.invoke(app, ["run", str(REPORT), "--out", str(out)])
+    assert result.exit_code != 0
+    assert (out / "laoshan-2025.json").read_text(encoding="utf-8") == "previous\n"
+    assert [p.name for p in out.iterdir()] == ["laoshan-2025.json"], "no temporary file is left behind"
+
+
+def test_json_to_stdout(runner):
+    result = runner.invoke(app, ["run", str(REPORT)])
+    assert result.exit_code == 0
+    document = json.loads(result.stdout)
+    assert document["doc_id"] == "laoshan-2025" and document["report_year"] == 2025
+
+
+def test_jsonl_rows_are_flat_and_valid(runner, row_validator):
+    result = runner.invoke(app, ["run", str(CORPUS / "laoshan-2026.txt"), "--format", "jsonl"])
+    assert result.exit_code == 0
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert len(rows) > 40
+    for row in rows:
+        row_validator.validate(row)
+        assert row["doc_id"] == "laoshan-2026" and row["region"] == "崂山区"
+
+
+def test_csv_has_a_header_and_a_row_per_indicator(runner, tmp_path):
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(CORPUS), "--format", "csv", "--out", str(out)])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO((out / "indicators.csv").read_text(encoding="utf-8"))))
+    documents = [json.loads(p.read_text(encoding="utf-8")) for p in (CORPUS.parent / "outputs").glob("*.json")]
+    assert len(rows) == sum(len(d["indicators"]) for d in documents)
+    assert {r["quantity_unit"] for r in rows} >= {"CNY", "count", "percent", "person"}
+
+
+def test_no_reports_found(runner, tmp_path):
+    result = runner.invoke(app, ["run", str(tmp_path)])
+    assert result.exit_code == 2
+    assert "no report files" in result.stderr
+
+
+def test_check_rules(runner):
+    result = runner.invoke(app, ["check-rules"])
+    assert result.exit_code == 0 and "examples" in result.stdout

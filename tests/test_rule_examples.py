@@ -1,0 +1,72 @@
+"""Every example and counter-example written in rules/ runs through the whole
+pipeline here; the test code lists no cases of its own."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract.pipeline import extract_text
+from extract.rules import RuleCase, rule_cases
+from extract.serialize import document_json
+
+CASES = list(rule_cases("zh"))
+
+# Example keys -> where the value sits in an indicator of the JSON output.
+FIELDS = {
+    "value": ("value",),
+    "value_max": ("value_max",),
+    "unit": ("unit",),
+    "quantity": ("quantity", "value"),
+    "quantity_max": ("quantity", "value_max"),
+    "base": ("quantity", "unit"),
+    "comparator": ("comparator",),
+    "change": ("change",),
+    "kind": ("kind",),
+    "year": ("year",),
+    "metric": ("metric",),
+    "metric_en": ("metric_en",),
+}
+
+
+def _document(case: dict, extractor) -> dict:
+    return document_json(extract_text(case["text"], report_year=case.get("report_year"), extractor=extractor))
+
+
+def _get(indicator: dict, path: tuple[str, ...]):
+    for key in path:
+        indicator = indicator[key]
+    return indicator
+
+
+def _expected(value):
+    return None if value == "none" else value
+
+
+def test_rules_have_cases():
+    assert sum(c.positive for c in CASES) >= 100
+    assert sum(not c.positive for c in CASES) >= 50
+
+
+@pytest.mark.parametrize("rule_case", CASES, ids=lambda c: c.id)
+def test_rule_case(rule_case: RuleCase, extractor):
+    case = rule_case.case
+    print(f"{rule_case.file}.toml [{rule_case.entry}]: {case['text']}")
+    document = _document(case, extractor)
+    found = {ind["text"]: ind for ind in document["indicators"]}
+    if not rule_case.positive:
+        if "absent" in case:
+            assert case["absent"] not in found, f"{case['absent']!r} should not be a quantity"
+        elif "absent_change" in case:
+            assert all(ind["change"] != case["absent_change"] for ind in found.values())
+        else:
+            assert not found, f"expected no quantity, found {list(found)}"
+        return
+    if "region" in case:
+        assert document["region"] == case["region"]
+    if "find" not in case:
+        return
+    assert case["find"] in found, f"{case['find']!r} not found; found {list(found)}"
+    indicator = found[case["find"]]
+    for key, path in FIELDS.items():
+        if key in case:
+            assert _get(indicator, path) == _expected(case[key]), f"{key} of {case['find']!r}"
