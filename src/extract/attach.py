@@ -94,6 +94,9 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
             continue
         # A counting classifier is followed by a noun whatever jieba's tag says (1.6万名选手).
         counted = index == 0 and unit_kind in COUNTED_KINDS and _is_han(word)
+        if index and _ends_with_predicate(word, phrase.predicates_after):
+            # 危房改造, 免申办理: a word that ends in a predicate opens the predicate.
+            break
         if taken + len(word) > phrase.max_after or (
             _ends_phrase_after(tokens, index, rules)
             and not (
@@ -107,6 +110,10 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
         taken += len(word)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
     return text if any(c.isalnum() for c in text) else None
+
+
+def _ends_with_predicate(word: str, predicates: frozenset[str]) -> bool:
+    return any(len(word) > len(p) and word.endswith(p) for p in predicates)
 
 
 def _ends_phrase_after(tokens: list[Token], index: int, rules: Rules) -> bool:
@@ -184,10 +191,15 @@ def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
     while tokens:
         first, rest = tokens[0], tokens[1:]
         bound = bool(rest) and rest[0].word.startswith(phrase.bound_suffixes)
+        manner = (
+            first.word in phrase.adverbial
+            and bool(rest)
+            and (rest[0].tag in phrase.verb_tags or rest[0].word in phrase.strip_left)
+        )
         strippable = (
             first.word not in phrase.keep
             and not bound
-            and (first.word in phrase.strip_left or first.tag in phrase.strip_left_tags)
+            and (manner or first.word in phrase.strip_left or first.tag in phrase.strip_left_tags)
         )
         # 新增就业 keeps 新增: what would remain is a lone verb, not a metric.
         lone_verb = len(rest) == 1 and rest[0].tag in phrase.verb_tags and rest[0].word not in rules.glossary_terms

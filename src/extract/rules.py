@@ -100,6 +100,7 @@ class PhraseRules:
     list_separators: tuple[str, ...]
     bound_suffixes: tuple[str, ...]
     share_words: tuple[str, ...]
+    adverbial: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -237,6 +238,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         list_separators=tuple(p["list_separators"]),
         bound_suffixes=tuple(p["bound_suffixes"]),
         share_words=tuple(p["share_words"]),
+        adverbial=frozenset(p["adverbial"]),
     )
 
 

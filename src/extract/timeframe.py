@@ -47,7 +47,8 @@ def find_region(text: str, rules: Rules) -> str | None:
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
     """青岛市崂山区 -> 崂山区: the innermost unit of a nested name."""
-    units = regex.findall(rf".+?(?:{'|'.join(map(regex.escape, suffixes))})", name)
+    # Each unit has a name of two characters at least: 杭州市 is one unit, not 杭州 + 市.
+    units = regex.findall(rf".{{2,}}?(?:{'|'.join(map(regex.escape, suffixes))})", name)
     return units[-1] if units and "".join(units) == name else name
 
 
