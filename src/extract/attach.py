@@ -35,12 +35,12 @@ def attach_metrics(
             metrics.append(distributed[index])
             continue
         left = quantities[index - 1].end if index else sentence.start
-        right = quantities[index + 1].number_start if index + 1 < len(quantities) else sentence.end
+        right = quantities[index + 1].start if index + 1 < len(quantities) else sentence.end
+        # The next value's comparator word (近万家) is not part of this metric.
         after = _strip_words(
-            sentence.text[quantity.end - sentence.start : right - sentence.start],
-            tuple(word for word, _ in rules.before_comparators),
+            sentence.text[quantity.end - sentence.start : right - sentence.start], rules.before_comparator_words
         )
-        before = sentence.text[left - sentence.start : quantity.number_start - sentence.start]
+        before = sentence.text[left - sentence.start : quantity.start - sentence.start]
         metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
@@ -60,7 +60,7 @@ def list_runs(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> l
 
 
 def _between(sentence: Sentence, first: Quantity, second: Quantity) -> str:
-    return sentence.text[first.end - sentence.start : second.number_start - sentence.start]
+    return sentence.text[first.end - sentence.start : second.start - sentence.start]
 
 
 def _distributed_metrics(
@@ -70,7 +70,7 @@ def _distributed_metrics(
     result: dict[int, str | None] = {}
     for run in list_runs(sentence, quantities, rules):
         head = quantities[run[0]]
-        before = sentence.text[: head.number_start - sentence.start]
+        before = sentence.text[: head.start - sentence.start]
         match = rules.phrase.distributed.search(before)
         if len(run) < 2 or match is None:
             continue
@@ -92,24 +92,29 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
         if word in QUOTES:
             taken += len(word)
             continue
-        # A counting classifier is followed by a noun whatever jieba's tag says (1.6万名选手).
-        counted = index == 0 and unit_kind in COUNTED_KINDS and _is_han(word)
-        if index and _ends_with_predicate(word, phrase.predicates_after):
-            # 危房改造, 免申办理: a word that ends in a predicate opens the predicate.
+        if taken + len(word) > phrase.max_after:
             break
-        if taken + len(word) > phrase.max_after or (
-            _ends_phrase_after(tokens, index, rules)
-            and not (
-                counted
-                and word not in phrase.predicates_after
-                and word not in phrase.stop_words
-                and word not in phrase.stop_after
-            )
-        ):
+        if index and _ends_with_predicate(word, phrase.predicates_after):
+            # 危房改造: a word that ends in a predicate opens the predicate.
+            break
+        if _ends_phrase_after(tokens, index, rules) and not _counted_noun(index, word, unit_kind, rules):
             break
         taken += len(word)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
     return text if any(c.isalnum() for c in text) else None
+
+
+def _counted_noun(index: int, word: str, unit_kind: str, rules: Rules) -> bool:
+    """A counting classifier is followed by a noun whatever jieba's tag says (1.6万名选手)."""
+    phrase = rules.phrase
+    return (
+        index == 0
+        and unit_kind in COUNTED_KINDS
+        and _is_han(word)
+        and word not in phrase.predicates_after
+        and word not in phrase.stop_words
+        and word not in phrase.stop_after
+    )
 
 
 def _ends_with_predicate(word: str, predicates: frozenset[str]) -> bool:
@@ -170,18 +175,10 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
 
 
 def _strip_predicate(segment: str, rules: Rules) -> str:
-    """Drop verbs, comparator and linking words standing right before the number."""
-    changed = True
-    while changed and segment:
-        changed = False
-        note = TRAILING_NOTE.search(segment)
-        if note:
-            segment, changed = segment[: note.start()], True
-            continue
-        for word in rules.predicate_words:
-            if segment.endswith(word):
-                segment, changed = segment[: -len(word)], True
-                break
+    """Drop verbs, comparator and linking words, and notes such as (下同), standing
+    right before the number."""
+    while (stripped := _strip_words(TRAILING_NOTE.sub("", segment), rules.predicate_words)) != segment:
+        segment = stripped
     return segment
 
 
@@ -242,9 +239,9 @@ def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules)
 
 def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
     """'increase' / 'decrease' when the value is a difference, else None (a level)."""
-    before = sentence.text[: quantity.number_start - sentence.start]
+    before = sentence.text[: quantity.start - sentence.start]
     stripped = _strip_words(before, rules.change.filler)
-    for word, direction in _change_words(rules):
+    for word, direction in rules.change.words:
         if not stripped.endswith(word):
             continue
         if quantity.unit.kind in rules.change.rate_kinds:
@@ -254,12 +251,8 @@ def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | Non
     return None
 
 
-def _change_words(rules: Rules) -> list[tuple[str, str]]:
-    pairs = [(w, "increase") for w in rules.change.increase] + [(w, "decrease") for w in rules.change.decrease]
-    return sorted(pairs, key=lambda pair: -len(pair[0]))
-
-
 def _strip_words(text: str, words: tuple[str, ...]) -> str:
+    """Remove any of `words` from the end of `text`, again and again (longest first)."""
     changed = True
     while changed:
         changed = False
@@ -279,7 +272,7 @@ def gloss(metric: str | None, rules: Rules) -> str | None:
         end, _, term = max(matches)
         if end >= len(metric) - 1:
             return rules.glossary_terms[term]
-    for head in sorted(rules.glossary_heads, key=len, reverse=True):
+    for head, english in rules.glossary_heads:
         if metric.endswith(head):
-            return rules.glossary_heads[head]
+            return english
     return rules.glossary_terms[max(matches)[2]] if matches else None

@@ -40,7 +40,9 @@ class Unit:
 
 @dataclass(frozen=True)
 class Quantity:
-    """A number with its unit, found in a sentence. Offsets index the normalized text."""
+    """A number with its unit, found in a sentence. Offsets index the normalized text:
+    `start` is where the number begins, `end` is after the unit and any trailing
+    comparator word (以上)."""
 
     start: int
     end: int
@@ -48,8 +50,6 @@ class Quantity:
     value_max: Decimal | None
     unit: Unit
     comparator: str
-    number_start: int
-    unit_end: int
 
     @property
     def base_value(self) -> Decimal:

@@ -46,7 +46,7 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
             # 分别突破40万吨、10万吨: a comparator written before the first value of a
             # list holds for every value of it.
             head = _list_head(text, found, rules)
-            quantity = replace(quantity, comparator=_before_comparator(text[: head.number_start], rules) or "eq")
+            quantity = replace(quantity, comparator=_before_comparator(text[: head.start], rules) or "eq")
         found.append(quantity)
     return [_shift(q, sentence.start) for q in found]
 
@@ -59,7 +59,7 @@ def _list_head(text: str, found: list[Quantity], rules: Rules) -> Quantity:
 
 
 def _continues_list(text: str, previous: Quantity, quantity: Quantity, rules: Rules) -> bool:
-    return text[previous.end : quantity.number_start] in rules.phrase.list_separators
+    return text[previous.end : quantity.start] in rules.phrase.list_separators
 
 
 def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quantity | None:
@@ -87,8 +87,6 @@ def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quant
         value_max=second.value if second else None,
         unit=last.unit,
         comparator=comparator,
-        number_start=first.number_start,
-        unit_end=last.unit_end,
     )
 
 
@@ -230,6 +228,4 @@ def _shift(quantity: Quantity, offset: int) -> Quantity:
         quantity,
         start=quantity.start + offset,
         end=quantity.end + offset,
-        number_start=quantity.number_start + offset,
-        unit_end=quantity.unit_end + offset,
     )

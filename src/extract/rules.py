@@ -72,9 +72,8 @@ class Cue:
 
 @dataclass(frozen=True)
 class ChangeRules:
-    increase: tuple[str, ...]
-    decrease: tuple[str, ...]
-    level_after_verb: tuple[str, ...]
+    # Every change word with its direction, longest first.
+    words: tuple[tuple[str, str], ...]
     filler: tuple[str, ...]
     comparison: tuple[regex.Pattern, ...]
     rate_kinds: frozenset[str]
@@ -121,6 +120,7 @@ class Rules:
     scale_pattern: regex.Pattern
     bare_scale_after: tuple[str, ...]
     before_comparators: tuple[tuple[str, str], ...]
+    before_comparator_words: tuple[str, ...]
     between_comparators: dict[str, str]
     after_comparators: tuple[tuple[str, str], ...]
     range_joiners: tuple[str, ...]
@@ -137,7 +137,8 @@ class Rules:
     phrase: PhraseRules
     dictionary: tuple[str, ...]
     glossary_terms: dict[str, str]
-    glossary_heads: dict[str, str]
+    # Head words and their gloss, longest first.
+    glossary_heads: tuple[tuple[str, str], ...]
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
@@ -269,13 +270,17 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         scale_pattern=_alternation(list(scales)),
         bare_scale_after=tuple(sorted(d["scales"]["bare_scale"]["after"], key=len, reverse=True)),
         before_comparators=tuple(before),
+        before_comparator_words=tuple(word for word, _ in before),
         between_comparators=between,
         after_comparators=tuple(after),
         range_joiners=tuple(d["comparators"]["range"]["joiners"]),
         change=ChangeRules(
-            increase=tuple(sorted(ch["increase"], key=len, reverse=True)),
-            decrease=tuple(sorted(ch["decrease"], key=len, reverse=True)),
-            level_after_verb=tuple(ch["level_after_verb"]),
+            words=tuple(
+                sorted(
+                    [(w, "increase") for w in ch["increase"]] + [(w, "decrease") for w in ch["decrease"]],
+                    key=lambda pair: -len(pair[0]),
+                )
+            ),
             filler=tuple(sorted(ch["filler"], key=len, reverse=True)),
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
@@ -299,7 +304,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         phrase=phrase,
         dictionary=tuple(d["dictionary"]["words"]),
         glossary_terms=dict(d["glossary"]["terms"]),
-        glossary_heads=dict(d["glossary"]["heads"]),
+        glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
     )
 

@@ -63,7 +63,7 @@ def assign_frames(
         base = running
         if sentence.is_heading and not cues:
             base = _introduced_frame(sentences, index, running, report_year, rules)
-        frames.append([_frame_for(q.number_start - sentence.start, cues, base, report_year) for q in quantities[index]])
+        frames.append([_frame_for(q.start - sentence.start, cues, base, report_year) for q in quantities[index]])
         for found in cues:
             if found.cue.running:
                 running = _resolve(found, running, report_year)
