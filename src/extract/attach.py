@@ -153,7 +153,7 @@ def _is_han(word: str) -> bool:
 
 def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
     """The phrase that ends right before the number, without its predicate."""
-    segment = _strip_predicate(LAST_NUMBER.sub("", segment), rules)
+    segment = _strip_predicate(LAST_NUMBER.sub("", segment).rstrip(), rules)
     tokens = tokenizer.tokens(segment[-WINDOW:])
     if tokens and tokens[-1].word in rules.phrase.list_separators:
         # 3处城市书房和2处…: what stands before 和 belongs to the value before it.
@@ -239,16 +239,33 @@ def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules)
 
 def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
     """'increase' / 'decrease' when the value is a difference, else None (a level)."""
-    before = sentence.text[: quantity.start - sentence.start]
+    before = sentence.text[: quantity.start - sentence.start].rstrip()
     stripped = _strip_words(before, rules.change.filler)
     for word, direction in rules.change.words:
         if not stripped.endswith(word):
             continue
-        if quantity.unit.kind in rules.change.rate_kinds:
+        if quantity.unit.kind in rules.change.rate_kinds or word in rules.change.difference:
             return direction
         clause = regex.split(r"[，,；;。]", before)[-1]
         return direction if any(p.search(clause) for p in rules.change.comparison) else None
-    return None
+    return _verb_object_change(before, stripped, rules)
+
+
+def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
+    """压减一般性支出2.3亿元: a decrease verb opening the clause, before its object."""
+    if stripped.endswith(rules.change.level_words):
+        return None
+    clause = regex.split(r"[，,；;。、：:]", before)[-1]
+    opening = _strip_left_words(clause, rules.phrase.strip_left)
+    return "decrease" if opening.startswith(rules.change.verb_object_decrease) else None
+
+
+def _strip_left_words(text: str, words: frozenset[str]) -> str:
+    """Drop leading scope and time words (全年, 力争) one by one, longest first."""
+    ordered = sorted(words, key=len, reverse=True)
+    while word := next((w for w in ordered if w and text.startswith(w) and len(text) > len(w)), None):
+        text = text[len(word) :]
+    return text
 
 
 def _strip_words(text: str, words: tuple[str, ...]) -> str:

@@ -14,6 +14,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+import regex
+
 from .model import Quantity, Sentence, Unit
 from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
 from .rules import Exclusion, Rules
@@ -35,10 +37,11 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
     text = sentence.text
     found: list[Quantity] = []
     consumed = 0
-    for match in NUMBER.finditer(text):
+    prefixed = {q.start: q for q in _prefixed_quantities(text, rules)}
+    for match in _number_starts(text, prefixed):
         if match.start() < consumed:
             continue
-        quantity = _quantity_at(text, match.start(), match.group(), rules)
+        quantity = prefixed.get(match.start()) or _quantity_at(text, match.start(), match.group(), rules)
         if quantity is None:
             continue
         consumed = quantity.end
@@ -49,6 +52,58 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
             quantity = replace(quantity, comparator=_before_comparator(text[: head.start], rules) or "eq")
         found.append(quantity)
     return [_shift(q, sentence.start) for q in found]
+
+
+def _number_starts(text: str, prefixed: dict[int, Quantity]) -> list:
+    """Every number, and the starts of quantities whose unit comes first, in order."""
+    starts = [_At(start) for start in prefixed]
+    return sorted([*NUMBER.finditer(text), *starts], key=lambda m: m.start())
+
+
+@dataclass(frozen=True)
+class _At:
+    """A position that behaves like a match object for the loop above."""
+
+    position: int
+
+    def start(self) -> int:
+        return self.position
+
+    def group(self) -> str:
+        return ""
+
+
+def _prefixed_quantities(text: str, rules: Rules) -> list[Quantity]:
+    """百分之五 and 千分之三 (unit before the number), 三分之一 (a fraction)."""
+    found = []
+    for prefix in rules.prefix_units:
+        for match in regex.finditer(rf"{regex.escape(prefix.surface)}({NUMBER.pattern})", text):
+            value = _value(match.group(1))
+            if value is not None:
+                found.append(_prefixed(text, match.start(), match.end(), value, prefix.unit, rules))
+    fraction = rules.fraction
+    taken = {q.start for q in found}
+    for match in regex.finditer(rf"({NUMBER.pattern}){regex.escape(fraction.surface)}({NUMBER.pattern})", text):
+        if match.start() in taken:  # 百分之十 is a percentage, not a hundredth
+            continue
+        denominator, numerator = _value(match.group(1)), _value(match.group(2))
+        if denominator and numerator is not None and numerator <= denominator:
+            value = (numerator / denominator).quantize(Decimal("0.000001"))
+            found.append(_prefixed(text, match.start(), match.end(), value, fraction.unit, rules))
+    return found
+
+
+def _value(number_text: str) -> Decimal | None:
+    try:
+        return parse_number(number_text) if has_digit(number_text) or number_text[0].isdigit() else None
+    except ValueError:
+        return None
+
+
+def _prefixed(text: str, start: int, unit_end: int, value: Decimal, unit: Unit, rules: Rules) -> Quantity:
+    end, after_comparator = _after_comparator(text, unit_end, rules)
+    comparator = after_comparator or _before_comparator(text[:start], rules) or "eq"
+    return Quantity(start=start, end=end, value=value, value_max=None, unit=unit, comparator=comparator)
 
 
 def _list_head(text: str, found: list[Quantity], rules: Rules) -> Quantity:
@@ -141,7 +196,11 @@ def _between(text: str, position: int, rules: Rules) -> str | None:
 
 def _unit(text: str, position: int, scale_text: str, rules: Rules) -> tuple[Unit | None, int, str | None]:
     """The unit at `position` with any scale word before it folded in, its end,
-    and a 余/多 written between scale and unit (15万余人)."""
+    and a 余/多 written between scale and unit (15万余人). One typed space before
+    the scale or unit is read through (2.2 万人)."""
+    if text[position : position + 1] in rules.spaces and text[position : position + 1]:
+        unit, end, between = _unit(text, position + 1, scale_text, rules)
+        return (unit, end, between) if unit is not None else (None, position, None)
     if not scale_text and (direct := _unit_match(text, position, rules)):
         return direct, position + len(direct.surface), None
     if not scale_text:

@@ -75,6 +75,12 @@ class ChangeRules:
     # Every change word with its direction, longest first.
     words: tuple[tuple[str, str], ...]
     filler: tuple[str, ...]
+    # Words that make any amount a difference (减少1200人, 增长20亿元).
+    difference: frozenset[str]
+    # Decrease verbs that may open a clause before their object (压减一般性支出2.3亿元).
+    verb_object_decrease: tuple[str, ...]
+    # 到/至/为 after a verb: the value is a level (降至3%).
+    level_words: tuple[str, ...]
     comparison: tuple[regex.Pattern, ...]
     rate_kinds: frozenset[str]
 
@@ -111,11 +117,22 @@ class LineJoinRules:
 
 
 @dataclass(frozen=True)
+class PrefixUnit:
+    """A unit written before its number (百分之五) or between two (三分之一)."""
+
+    surface: str
+    unit: Unit
+
+
+@dataclass(frozen=True)
 class Rules:
     """Everything the Chinese pipeline knows, compiled."""
 
     units: dict[str, Unit]
     unit_pattern: regex.Pattern
+    prefix_units: tuple[PrefixUnit, ...]
+    fraction: PrefixUnit
+    spaces: str
     scales: dict[str, Decimal]
     scale_pattern: regex.Pattern
     bare_scale_after: tuple[str, ...]
@@ -266,6 +283,15 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     return Rules(
         units=units,
         unit_pattern=_alternation(list(units)),
+        prefix_units=tuple(
+            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate"))
+            for p in d["units"]["prefix_unit"]
+        ),
+        fraction=PrefixUnit(
+            d["units"]["fraction"]["surface"],
+            Unit(d["units"]["fraction"]["unit"], d["units"]["fraction"]["base"], Decimal(1), "share"),
+        ),
+        spaces="".join(d["units"]["spacing"]["between_number_and_unit"]),
         scales=scales,
         scale_pattern=_alternation(list(scales)),
         bare_scale_after=tuple(sorted(d["scales"]["bare_scale"]["after"], key=len, reverse=True)),
@@ -282,6 +308,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
                 )
             ),
             filler=tuple(sorted(ch["filler"], key=len, reverse=True)),
+            difference=frozenset(ch["difference"]),
+            verb_object_decrease=tuple(ch["verb_object_decrease"]),
+            level_words=tuple(ch["level_after_verb"]),
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
         ),

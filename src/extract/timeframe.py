@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import regex
 
 from .model import Quantity, Sentence, TimeFrame
+from .numbers import parse_number
 from .rules import Cue, Rules
 
 # Heading numbers before a heading's words: 一、 （一） 1. 第一部分
@@ -122,6 +123,8 @@ def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> Time
 def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:
     if how == "captured":
         return int(match.group(1))
+    if how == "five_year_plan_end":
+        return 1955 + 5 * (10 + int(parse_number(match.group(1))))
     if how == "report":
         return report_year
     if how == "previous":
