@@ -169,6 +169,9 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
             break
         kept.insert(0, token)
         length += len(word)
+    if any(p.match("".join(t.word for t in kept)) for p in rules.change.comparison):
+        # 比上年年初预算增加1800亿元: a comparison, the metric is the one before it.
+        return None
     kept = _strip_left(kept, rules)
     text = _balanced("".join(t.word for t in kept).lstrip("”’)）》」』"))
     return text if any(c.isalnum() for c in text) else None
