@@ -25,7 +25,7 @@ def runner() -> CliRunner:
 def _bad_files(folder):
     (folder / "empty.txt").write_bytes(b"")
     (folder / "binary.txt").write_bytes(b"\x00\x01\x02PK\x03\x04" * 20)
-    (folder / "page.html").write_text("<html><body>新增就业2万人</body></html>", encoding="utf-8")
+    (folder / "undecodable.txt").write_bytes(b"\x80\x81\xff" * 50)
 
 
 def test_run_writes_one_json_per_report(runner, tmp_path, validator):
@@ -47,7 +47,7 @@ def test_bad_files_are_reported_and_the_batch_goes_on(runner, tmp_path):
     result = runner.invoke(app, ["run", str(folder), "--out", str(out)])
     assert result.exit_code == 1
     errors = [line for line in result.stderr.splitlines() if line]
-    for name in ("empty.txt", "binary.txt", "page.html"):
+    for name in ("empty.txt", "binary.txt", "undecodable.txt"):
         assert sum(name in line for line in errors) == 1, errors
     assert [p.name for p in out.iterdir()] == ["good.json"]
     assert json.loads((out / "good.json").read_text(encoding="utf-8"))["indicators"]

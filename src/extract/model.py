@@ -15,6 +15,8 @@ class RawDocument:
     sha256: str
     text: str
     encoding: str
+    # "text", or "html" for a web page whose article text is extracted.
+    markup: str = "text"
 
 
 @dataclass(frozen=True)

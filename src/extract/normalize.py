@@ -1,6 +1,7 @@
 """Clean the original text into the text the rules read, keeping an offset map.
 
-Steps, in order: drop web noise (pinyin after characters, boilerplate notices),
+Steps, in order: take the article text of an HTML page (html.py), drop web
+noise (pinyin after characters, boilerplate notices),
 join lines broken inside a sentence, fold full-width forms, and convert
 traditional script to simplified. Only the first three change the length; they
 are recorded in an OffsetMap so every span can be mapped back to the original.
@@ -13,6 +14,7 @@ import bisect
 from dataclasses import dataclass
 from functools import cache
 
+from .html import article_pieces
 from .rules import Rules
 
 SCRIPT_SAMPLE = 20000
@@ -29,10 +31,13 @@ class OffsetMap:
 
     norm_starts: tuple[int, ...]
     orig_starts: tuple[int, ...]
+    # A map applied after this one (the HTML article text -> the HTML source).
+    inner: OffsetMap | None = None
 
     def to_original(self, index: int) -> int:
         run = bisect.bisect_right(self.norm_starts, index) - 1
-        return self.orig_starts[run] + index - self.norm_starts[run]
+        position = self.orig_starts[run] + index - self.norm_starts[run]
+        return self.inner.to_original(position) if self.inner else position
 
     def span_to_original(self, start: int, end: int) -> tuple[int, int]:
         """Half-open span in the normalized text -> half-open span in the original."""
@@ -47,14 +52,27 @@ class Normalized:
     script: str
 
 
-def normalize(original: str, rules: Rules) -> Normalized:
+def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
     """Clean `original` for extraction; see the module docstring for the steps."""
-    removed = _merge(_pinyin_ranges(original, rules) + _line_ranges(original, rules))
-    kept, offsets = _keep(original, removed)
+    base, base_map = _assemble(article_pieces(original)) if markup == "html" else (original, None)
+    removed = _merge(_pinyin_ranges(base, rules) + _line_ranges(base, rules))
+    kept, offsets = _keep(base, removed)
+    if base_map is not None:
+        offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base_map)
     folded = fold_width(kept)
     script = detect_script(folded)
     text = to_simplified(folded) if script == "traditional" else folded
     return Normalized(original=original, text=text, offsets=offsets, script=script)
+
+
+def _assemble(pieces: list[tuple[str, int]]) -> tuple[str, OffsetMap]:
+    """Text pieces with their offsets in the source -> one text and its map."""
+    norm_starts, orig_starts, position = [0], [0], 0
+    for text, offset in pieces:
+        norm_starts.append(position)
+        orig_starts.append(offset)
+        position += len(text)
+    return "".join(text for text, _ in pieces), OffsetMap(tuple(norm_starts), tuple(orig_starts))
 
 
 def _pinyin_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:

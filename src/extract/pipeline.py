@@ -29,7 +29,7 @@ class Extractor:
 
     def extract(self, raw: RawDocument, report_year: int | None = None) -> Extraction:
         rules = self.rules
-        norm = normalize(raw.text, rules)
+        norm = normalize(raw.text, rules, raw.markup)
         sentences = split_sentences(norm.text, rules.heading_max_chars)
         year = report_year or find_report_year(norm.text, rules)
         quantities = [find_quantities(s, rules) for s in sentences]

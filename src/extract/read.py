@@ -12,13 +12,12 @@ import hashlib
 from pathlib import Path
 
 import charset_normalizer
-import regex
 
+from .html import looks_like_html
 from .model import RawDocument
 
 MAX_BYTES = 64 * 1024 * 1024
 LEGACY_ENCODINGS = ["gb18030", "big5"]
-HTML_START = regex.compile(r"^\s*(?:<!doctype\s+html|<html[\s>]|<head[\s>]|<body[\s>])", regex.I)
 
 
 class ReadError(Exception):
@@ -47,18 +46,17 @@ def read_document(path: str | Path, doc_id: str | None = None, max_bytes: int = 
         sha256=hashlib.sha256(data).hexdigest(),
         text=text,
         encoding=encoding,
+        markup="html" if looks_like_html(text) else "text",
     )
 
 
 def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode report bytes; raise ReadError for empty, binary, HTML or undecodable input."""
+    """Decode report bytes; raise ReadError for empty, binary or undecodable input."""
     if not data.strip():
         raise ReadError(path, "file is empty")
     text, encoding = _decode_text(data, path)
     if "\x00" in text:
         raise ReadError(path, "file looks binary (it contains NUL bytes), not a text report")
-    if HTML_START.match(text[:2000]):
-        raise ReadError(path, "file is an HTML page; save the article as plain text first")
     return text, encoding
 
 

@@ -1,0 +1,60 @@
+"""HTML pages: the article is read, navigation and footers are not, and spans
+point into the HTML source."""
+
+from __future__ import annotations
+
+import json
+
+from extract.pipeline import Extractor
+from extract.read import read_document
+from extract.serialize import document_json
+
+PAGE = """<!DOCTYPE html>
+<html><head><meta charset="utf-8"><title>某某区政府工作报告</title>
+<script>var visits = 12345;</script><style>.a{width:100px}</style></head>
+<body>
+<div class="nav">首页 | 要闻 | 服务热线 12345 | 共有3个频道</div>
+<article>
+<h1>2025年某某区政府工作报告</h1>
+<p>2024年，全区地区生产总值增长6.2%&nbsp;，一般公共预算收入完成36.8亿元。</p>
+<p>2025年，全区将新建学校<b>6所</b>，新增学位3000个&#65292;城镇新增就业2.2万人以上。</p>
+<p>累计完成投资120亿元&amp;新开工项目45个。</p>
+</article>
+<div class="footer">版权所有 © 2025 某某网 京ICP备12345678号 访问量100万人次</div>
+</body></html>
+"""
+
+
+def _document(tmp_path, page: str = PAGE) -> tuple[dict, str]:
+    path = tmp_path / "report.html"
+    path.write_text(page, encoding="utf-8")
+    raw = read_document(path)
+    assert raw.markup == "html"
+    return document_json(Extractor().extract(raw)), raw.text
+
+
+def test_article_figures_with_spans_into_the_source(tmp_path):
+    document, source = _document(tmp_path)
+    texts = [i["text"] for i in document["indicators"]]
+    assert texts == ["6.2%", "36.8亿元", "6所", "3000个", "2.2万人以上", "120亿元", "45个"]
+    for indicator in document["indicators"]:
+        start, end = indicator["span"]
+        assert source[start:end] == indicator["text"]
+
+
+def test_navigation_footer_and_scripts_are_left_out(tmp_path):
+    document, _ = _document(tmp_path)
+    assert not any(i["unit"] in {"万人次"} or i["value"] == 12345 for i in document["indicators"])
+
+
+def test_time_context_comes_through(tmp_path):
+    document, _ = _document(tmp_path)
+    by_text = {i["text"]: i for i in document["indicators"]}
+    assert (by_text["6.2%"]["kind"], by_text["6.2%"]["year"]) == ("actual", 2024)
+    assert (by_text["6所"]["kind"], by_text["6所"]["year"]) == ("target", 2025)
+    assert by_text["6所"]["metric"] == "学校"
+
+
+def test_html_output_is_valid(tmp_path, validator):
+    document, _ = _document(tmp_path)
+    validator.validate(json.loads(json.dumps(document)))
