@@ -141,7 +141,7 @@ def _noun_follows(tokens: list[Token], index: int, rules: Rules) -> bool:
     for token in tokens[index:]:
         if token.word in phrase.predicates_after or token.word in phrase.stop_words:
             return False
-        if token.tag in phrase.verb_tags:
+        if token.tag in phrase.verb_tags or token.tag in phrase.modifier_tags:
             continue
         return token.tag in phrase.noun_tags or (token.tag is None and _is_han(token.word))
     return False

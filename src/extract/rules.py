@@ -100,6 +100,7 @@ class PhraseRules:
     anaphora: tuple[regex.Pattern, ...]
     verb_tags: frozenset[str]
     noun_tags: frozenset[str]
+    modifier_tags: frozenset[str]
     joined_levels: regex.Pattern
     distributed: regex.Pattern
     list_separators: tuple[str, ...]
@@ -251,6 +252,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
         verb_tags=frozenset(p["verb_tags"]),
         noun_tags=frozenset(p["noun_tags"]),
+        modifier_tags=frozenset(p["modifier_tags"]),
         joined_levels=_compile(p["joined_levels"], "metrics.toml joined_levels"),
         distributed=_compile(p["distributed"], "metrics.toml distributed"),
         list_separators=tuple(p["list_separators"]),
