@@ -122,7 +122,7 @@ def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> Time
 
 def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:
     if how == "captured":
-        return int(match.group(1))
+        return int(next(group for group in match.groups() if group))
     if how == "five_year_plan_end":
         return 1955 + 5 * (10 + int(parse_number(match.group(1))))
     if how == "report":
