@@ -3,10 +3,12 @@ pipeline here; the test code lists no cases of its own."""
 
 from __future__ import annotations
 
+import tomllib
+
 import pytest
 
 from extract.pipeline import extract_text
-from extract.rules import RuleCase, rule_cases
+from extract.rules import RULE_FILES, RuleCase, rule_cases, rules_root
 from extract.serialize import document_json
 
 CASES = list(rule_cases("zh"))
@@ -70,3 +72,25 @@ def test_rule_case(rule_case: RuleCase, extractor):
     for key, path in FIELDS.items():
         if key in case:
             assert _get(indicator, path) == _expected(case[key]), f"{key} of {case['find']!r}"
+
+
+def _entries(node, path=""):
+    """Every table in a list of tables ([[unit]], [[cue]] …) of a rule file."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if (
+                isinstance(value, list)
+                and value
+                and all(isinstance(v, dict) for v in value)
+                and key not in {"examples", "negatives"}
+            ):
+                yield from ((f"{path}{key}[{i}]", v) for i, v in enumerate(value))
+            elif isinstance(value, dict):
+                yield from _entries(value, f"{path}{key}.")
+
+
+@pytest.mark.parametrize("name", RULE_FILES)
+def test_every_rule_entry_has_a_case(name):
+    data = tomllib.loads((rules_root() / "zh" / f"{name}.toml").read_text(encoding="utf-8"))
+    bare = [path for path, entry in _entries(data) if not entry.get("examples") and not entry.get("negatives")]
+    assert not bare, f"{name}.toml entries without an example or counter-example: {bare}"
