@@ -10,7 +10,7 @@ import hashlib
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
-from .model import Extraction, Indicator, RawDocument
+from .model import Extraction, Indicator, RawDocument, Unit
 from .normalize import normalize
 from .quantities import find_quantities
 from .read import read_document
@@ -32,6 +32,8 @@ class Extractor:
         norm = normalize(raw.text, rules, raw.markup)
         sentences = split_sentences(norm.text, rules.heading_max_chars)
         year = report_year or find_report_year(norm.text, rules)
+        region = find_region(norm.text, rules)
+        currency = rules.local_currency.get(region or "")
         quantities = [find_quantities(s, rules) for s in sentences]
         frames = assign_frames(sentences, quantities, year, rules)
         indicators: list[Indicator] = []
@@ -50,7 +52,7 @@ class Extractor:
                         value=quantity.value,
                         value_max=quantity.value_max,
                         unit=quantity.unit.surface,
-                        base_unit=quantity.unit.base,
+                        base_unit=_local(quantity.unit, currency),
                         base_value=quantity.base_value,
                         base_value_max=quantity.base_value_max,
                         comparator=quantity.comparator,
@@ -65,10 +67,17 @@ class Extractor:
             sha256=raw.sha256,
             language="zh",
             script=norm.script,
-            region=find_region(norm.text, rules),
+            region=region,
             report_year=year,
             indicators=tuple(indicators),
         )
+
+
+def _local(unit: Unit, currency: str | None) -> str:
+    """元 is the local currency of a government that has one; 人民币 stays CNY."""
+    if currency and unit.base == "CNY" and "人民币" not in unit.surface:
+        return currency
+    return unit.base
 
 
 def extract_text(
