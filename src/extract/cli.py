@@ -28,6 +28,11 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class TableFormat(StrEnum):
+    table = "table"
+    json = "json"
+
+
 def _report_files(paths: list[Path]) -> list[Path]:
     """Files as given, and report files (.txt, .html …) inside folders, sorted."""
     files: list[Path] = []
@@ -91,6 +96,73 @@ def run(
     if failed:
         _error(f"{failed} of {len(files)} files could not be read")
         raise typer.Exit(1)
+
+
+def _load_report(path: Path, extractor) -> dict:
+    """A report file, or the JSON that `extract run` wrote for one."""
+    from .pipeline import extract_file
+    from .serialize import document_json
+
+    if path.suffix.lower() == ".json":
+        try:
+            return json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            raise ReadError(path, f"not a JSON output of `extract run` ({exc}); pass the report itself") from exc
+    return document_json(extract_file(path, extractor=extractor))
+
+
+@app.command()
+def track(
+    earlier: Annotated[Path, typer.Argument(help="The report that set the targets (or its JSON).")],
+    later: Annotated[Path, typer.Argument(help="The report of the following year (or its JSON).")],
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or the pairs as JSON.")] = "table",
+) -> None:
+    """Check the targets of one report against the results reported in a later one.
+
+    Each target of EARLIER for its report year is paired with the figure LATER gives
+    for that year (same metric, base unit and kind of change) and judged met,
+    missed, or no_result.
+    """
+    from .pipeline import Extractor
+    from .track import track as pair_targets
+
+    extractor = Extractor()
+    try:
+        documents = [_load_report(path, extractor) for path in (earlier, later)]
+    except ReadError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from exc
+    pairs = pair_targets(*documents)
+    if fmt == "json":
+        head = [{k: d.get(k) for k in ("doc_id", "source", "region", "report_year")} for d in documents]
+        result = {"earlier": head[0], "later": head[1], "year": documents[0].get("report_year"), "pairs": pairs}
+        sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_pairs(pairs, documents)
+
+
+def _print_pairs(pairs: list[dict], documents: list[dict]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from .serialize import figure
+
+    colours = {"met": "green", "missed": "red", "no_result": "dim"}
+    year = documents[0].get("report_year")
+    table = Table(title=f"{documents[0]['doc_id']} targets for {year} against {documents[1]['doc_id']}")
+    for column in ("metric", "target", "actual", "verdict"):
+        table.add_column(column)
+    for pair in sorted(pairs, key=lambda p: p["actual"] is None):
+        target, actual = pair["target"], pair["actual"]
+        table.add_row(
+            target["metric"] or "",
+            figure(target),
+            figure(actual) if actual else "",
+            f"[{colours[pair['verdict']]}]{pair['verdict']}[/]",
+        )
+    Console().print(table)
+    counts = {v: sum(p["verdict"] == v for p in pairs) for v in colours}
+    Console().print(f"{counts['met']} met, {counts['missed']} missed, {counts['no_result']} without a result")
 
 
 @app.command()

@@ -287,8 +287,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         units=units,
         unit_pattern=_alternation(list(units)),
         prefix_units=tuple(
-            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate"))
-            for p in d["units"]["prefix_unit"]
+            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate")) for p in d["units"]["prefix_unit"]
         ),
         fraction=PrefixUnit(
             d["units"]["fraction"]["surface"],

@@ -101,6 +101,18 @@ def rows(document: dict[str, Any]) -> list[dict[str, Any]]:
     return result
 
 
+COMPARATOR_SIGNS = {"eq": "", "ge": "≥", "gt": ">", "le": "≤", "lt": "<", "approx": "≈", "range": ""}
+CHANGE_SIGNS = {"increase": "+", "decrease": "−", None: ""}
+
+
+def figure(indicator: dict[str, Any]) -> str:
+    """An indicator as a reader writes it: ≥+5.5%, 2.2万人, 5–6%."""
+    value = f"{indicator['value']:g}"
+    if indicator["value_max"] is not None:
+        value += f"–{indicator['value_max']:g}"
+    return f"{COMPARATOR_SIGNS[indicator['comparator']]}{CHANGE_SIGNS[indicator['change']]}{value}{indicator['unit']}"
+
+
 def dumps(document: dict[str, Any]) -> str:
     """Deterministic JSON: stable key order, real characters, a final newline."""
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
