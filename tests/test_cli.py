@@ -104,3 +104,13 @@ def test_no_reports_found(runner, tmp_path):
 def test_check_rules(runner):
     result = runner.invoke(app, ["check-rules"])
     assert result.exit_code == 0 and "examples" in result.stdout
+
+
+def test_outputs_are_readable_by_others(runner, tmp_path):
+    out = tmp_path / "out"
+    old = os.umask(0o022)
+    try:
+        assert runner.invoke(app, ["run", str(REPORT), "--out", str(out)]).exit_code == 0
+    finally:
+        os.umask(old)
+    assert (out / "laoshan-2025.json").stat().st_mode & 0o777 == 0o644

@@ -166,6 +166,43 @@ def _print_pairs(pairs: list[dict], documents: list[dict]) -> None:
 
 
 @app.command()
+def show(
+    report: Annotated[Path, typer.Argument(help="A report file.")],
+    html: Annotated[Path | None, typer.Option("--html", help="Also write a review page to this file.")] = None,
+) -> None:
+    """Print every indicator of a report as a table; --html writes a review page with
+    the original text highlighted (a colour per kind, the fields on hover)."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from .pipeline import extract_file
+    from .review import review_page
+    from .serialize import document_json, figure, write_atomic
+
+    try:
+        extraction = extract_file(report)
+    except ReadError as exc:
+        _error(str(exc))
+        raise typer.Exit(1) from exc
+    document = document_json(extraction)
+    table = Table(title=f"{document['doc_id']}: {document['region'] or '?'}, report year "
+                        f"{document['report_year'] or '?'}, {len(document['indicators'])} indicators")
+    for column in ("#", "metric", "English", "figure", "kind", "year", "quote"):
+        table.add_column(column, overflow="fold")
+    for indicator in document["indicators"]:
+        table.add_row(
+            indicator["id"].rsplit("#", 1)[1], indicator["metric"] or "", indicator["metric_en"] or "",
+            figure(indicator), indicator["kind"], str(indicator["year"] or ""), indicator["text"],
+        )
+    Console().print(table)
+    if html is not None:
+        from .read import read_document
+
+        write_atomic(html, review_page(read_document(report).text, document))
+        typer.echo(f"review page: {html}", err=True)
+
+
+@app.command()
 def score(
     corpus: Annotated[Path, typer.Option(help="Folder of the original reports.")],
     gold: Annotated[Path, typer.Option(help="Folder of gold <doc_id>.jsonl files.")],
