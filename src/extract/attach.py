@@ -20,6 +20,7 @@ NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
 # A date or year right before a metric is not part of it (2023年本地生产总值).
 LAST_NUMBER = regex.compile(r"^.*\d(?![\dA-Za-z.])(?:周年|[年月日号期])?", regex.S)
 TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
+BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 WINDOW = 32
 COUNTED_KINDS = {"count", "people", "households"}
 
@@ -284,15 +285,17 @@ def _strip_words(text: str, words: tuple[str, ...]) -> str:
 
 
 def gloss(metric: str | None, rules: Rules) -> str | None:
-    """English for a metric: the glossary term nearest its end, else its head word."""
+    """English for a metric, in this order: the glossary term at its end, its head
+    word, the term furthest right in it, the head word furthest right in it
+    (社康中心品质 -> centers). A note in brackets does not count: 老旧小区(楼院)."""
     if not metric:
         return None
-    matches = [(metric.rfind(term) + len(term), len(term), term) for term in rules.glossary_terms if term in metric]
-    if matches:
-        end, _, term = max(matches)
-        if end >= len(metric) - 1:
-            return rules.glossary_terms[term]
-    for head, english in rules.glossary_heads:
-        if metric.endswith(head):
-            return english
-    return rules.glossary_terms[max(matches)[2]] if matches else None
+    metric = BRACKETED.sub("", metric) or metric
+    terms = [(metric.rfind(t) + len(t), len(t), english) for t, english in rules.glossary_terms.items() if t in metric]
+    heads = [(metric.rfind(h) + len(h), len(h), english) for h, english in rules.glossary_heads if h in metric]
+    at_end = [match for match in terms if match[0] >= len(metric) - 1]
+    if at_end:
+        return max(at_end)[2]
+    if metric.endswith(tuple(h for h, _ in rules.glossary_heads)):
+        return max(h for h in heads if h[0] == len(metric))[2]
+    return max(terms or heads)[2] if terms or heads else None
