@@ -11,8 +11,9 @@ import shutil
 import pytest
 from typer.testing import CliRunner
 
-from conftest import CORPUS
 from extract.cli import app
+
+from conftest import CORPUS
 
 REPORT = CORPUS / "laoshan-2025.txt"
 
@@ -114,3 +115,40 @@ def test_outputs_are_readable_by_others(runner, tmp_path):
     finally:
         os.umask(old)
     assert (out / "laoshan-2025.json").stat().st_mode & 0o777 == 0o644
+
+
+def test_quiet_and_verbose(runner, tmp_path):
+    quiet = runner.invoke(app, ["run", str(REPORT), "--out", str(tmp_path / "q"), "--quiet"])
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    verbose = runner.invoke(app, ["run", str(CORPUS), "--out", str(tmp_path / "v"), "--verbose"])
+    assert verbose.exit_code == 0
+    assert "laoshan-2025.txt: 108 indicators, region 崂山区, report year 2025" in verbose.stderr
+    assert "4 of 4 reports done" in verbose.stderr
+
+
+def test_two_reports_with_one_doc_id_do_not_overwrite(runner, tmp_path):
+    for year in ("a", "b"):
+        (tmp_path / year).mkdir()
+        shutil.copy(REPORT, tmp_path / year / "report.txt")
+    result = runner.invoke(app, ["run", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "doc_id 'report' is taken by" in result.stderr and "rename" in result.stderr
+
+
+def test_errors_say_what_to_do(runner, tmp_path):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    _bad_files(folder)
+    result = runner.invoke(app, ["run", str(folder), "--out", str(tmp_path / "out")])
+    lines = [line for line in result.stderr.splitlines() if "(skipped)" in line]
+    assert len(lines) == 3
+    assert all(";" in line for line in lines), "each error says what to do after the reason"
+
+
+def test_progress_bar_on_a_terminal_still_yields_every_file(monkeypatch, tmp_path, capsys):
+    from extract import cli
+
+    files = [tmp_path / f"{n}.txt" for n in range(3)]
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    assert list(cli._progress(files, enabled=True)) == files
+    assert list(cli._progress(files, enabled=False)) == files

@@ -5,10 +5,11 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import OUTPUTS
 
 from extract.attach import gloss
 from extract.rules import load_rules
+
+from conftest import OUTPUTS
 
 RULES = load_rules("zh")
 

@@ -10,9 +10,10 @@ import json
 
 import pytest
 
-from conftest import CORPUS, OUTPUTS, ROOT
 from extract.pipeline import extract_file
 from extract.serialize import document_json, dumps, write_atomic
+
+from conftest import CORPUS, OUTPUTS, ROOT
 
 CORPUS_FILES = sorted(CORPUS.glob("*.txt"))
 

@@ -10,15 +10,22 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import CORPUS, ROOT
 from typer.testing import CliRunner
 
 from extract.cli import app
 
+from conftest import CORPUS, ROOT
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run",
-    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
 ]
 # Appended to a copy of the page: what the browser actually renders, per highlight.
 CHECK = """<script>
@@ -54,9 +61,17 @@ def test_every_indicator_is_highlighted_in_the_browser(name, tmp_path, monkeypat
     checked = tmp_path / "checked.html"
     checked.write_text(page.read_text(encoding="utf-8").replace("</body>", CHECK + "</body>"), encoding="utf-8")
     dom = subprocess.run(
-        [chromium, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=5000",
-         "--dump-dom", checked.as_uri()],
-        capture_output=True, text=True, timeout=120,
+        [
+            chromium,
+            *FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--virtual-time-budget=5000",
+            "--dump-dom",
+            checked.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     ).stdout
     marks = json.loads(dom.split('<pre id="browser-check">', 1)[1].split("</pre>", 1)[0].replace("&amp;", "&"))
     assert [m["id"] for m in marks] == [i["id"] for i in document["indicators"]]

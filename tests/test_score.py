@@ -11,9 +11,10 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from conftest import CORPUS, GOLD, OUTPUTS
 from extract.cli import app
 from extract.score import score
+
+from conftest import CORPUS, GOLD, OUTPUTS
 
 REFERENCE = Path(__file__).resolve().parent / "reference" / "score.py"
 

@@ -7,9 +7,10 @@ import json
 import pytest
 from typer.testing import CliRunner
 
-from conftest import CORPUS, OUTPUTS, ROOT
 from extract.cli import app
 from extract.track import load_track_rules, track, verdict
+
+from conftest import CORPUS, OUTPUTS, ROOT
 
 RULES = load_track_rules()
 

@@ -55,36 +55,87 @@ def run(
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="json: one file per report; jsonl/csv: one row per indicator.")
     ] = Format.json,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print a line for every report.")] = False,
 ) -> None:
     """Extract every numeric target and result from reports.
 
     With --out and --format json, writes OUT/<doc_id>.json per report; with jsonl or
     csv, writes OUT/indicators.jsonl or OUT/indicators.csv. A file that cannot be
     read is reported on stderr, the others go on, and the exit status is 1.
+    A progress bar shows on a terminal.
     """
     from .pipeline import Extractor, extract_file
-    from .serialize import csv_text, document_json, dumps, jsonl_lines, write_atomic
+    from .serialize import document_json
 
     files = _report_files(paths)
     if not files:
-        _error("no report files found in " + ", ".join(map(str, paths)))
+        _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt or .html files or folders")
         raise typer.Exit(2)
-    extractor, failed, documents = Extractor(), 0, []
-    for path in files:
+    extractor, failed, documents, written = Extractor(), 0, [], {}
+    for path in _progress(files, enabled=not quiet and not verbose):
         try:
             document = document_json(extract_file(path, extractor=extractor))
         except ReadError as exc:
             failed += 1
             _error(f"{exc} (skipped)")
             continue
-        if fmt is Format.json and out is not None:
-            write_atomic(out / f"{document['doc_id']}.json", dumps(document))
-        elif fmt is Format.json:
-            sys.stdout.write(dumps(document))
-        elif fmt is Format.jsonl and out is None:
-            sys.stdout.write(jsonl_lines(document))
-        else:
-            documents.append(document)
+        if document["doc_id"] in written:
+            failed += 1
+            _error(
+                f"{path}: its doc_id {document['doc_id']!r} is taken by {written[document['doc_id']]}; "
+                "rename one of the two files (skipped)"
+            )
+            continue
+        written[document["doc_id"]] = path
+        if verbose:
+            typer.echo(
+                f"{path}: {len(document['indicators'])} indicators, region {document['region']}, "
+                f"report year {document['report_year']}",
+                err=True,
+            )
+        _emit(document, fmt, out, documents)
+    _write_collected(documents, fmt, out)
+    if not quiet:
+        where = f" to {out}" if out else ""
+        typer.echo(f"extract: {len(written)} of {len(files)} reports done{where}", err=True)
+    if failed:
+        _error(f"{failed} of {len(files)} files were skipped; see the lines above")
+        raise typer.Exit(1)
+
+
+def _progress(files: list[Path], enabled: bool):
+    """The files, with a progress bar on stderr when it is a terminal."""
+    if not (enabled and sys.stderr.isatty() and len(files) > 1):
+        yield from files
+        return
+    from rich.console import Console
+    from rich.progress import Progress
+
+    with Progress(console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("extracting", total=len(files))
+        for path in files:
+            yield path
+            progress.advance(task)
+
+
+def _emit(document: dict, fmt: Format, out: Path | None, collected: list[dict]) -> None:
+    """Write one document now, or keep it for a file of rows written at the end."""
+    from .serialize import dumps, jsonl_lines, write_atomic
+
+    if fmt is Format.json and out is not None:
+        write_atomic(out / f"{document['doc_id']}.json", dumps(document))
+    elif fmt is Format.json:
+        sys.stdout.write(dumps(document))
+    elif fmt is Format.jsonl and out is None:
+        sys.stdout.write(jsonl_lines(document))
+    else:
+        collected.append(document)
+
+
+def _write_collected(documents: list[dict], fmt: Format, out: Path | None) -> None:
+    from .serialize import csv_text, jsonl_lines, write_atomic
+
     if fmt is Format.jsonl and out is not None:
         write_atomic(out / "indicators.jsonl", "".join(jsonl_lines(d) for d in documents))
     elif fmt is Format.csv:
@@ -93,9 +144,6 @@ def run(
             sys.stdout.write(content)
         else:
             write_atomic(out / "indicators.csv", content)
-    if failed:
-        _error(f"{failed} of {len(files)} files could not be read")
-        raise typer.Exit(1)
 
 
 def _load_report(path: Path, extractor) -> dict:
@@ -185,14 +233,21 @@ def show(
         _error(str(exc))
         raise typer.Exit(1) from exc
     document = document_json(extraction)
-    table = Table(title=f"{document['doc_id']}: {document['region'] or '?'}, report year "
-                        f"{document['report_year'] or '?'}, {len(document['indicators'])} indicators")
+    table = Table(
+        title=f"{document['doc_id']}: {document['region'] or '?'}, report year "
+        f"{document['report_year'] or '?'}, {len(document['indicators'])} indicators"
+    )
     for column in ("#", "metric", "English", "figure", "kind", "year", "quote"):
         table.add_column(column, overflow="fold")
     for indicator in document["indicators"]:
         table.add_row(
-            indicator["id"].rsplit("#", 1)[1], indicator["metric"] or "", indicator["metric_en"] or "",
-            figure(indicator), indicator["kind"], str(indicator["year"] or ""), indicator["text"],
+            indicator["id"].rsplit("#", 1)[1],
+            indicator["metric"] or "",
+            indicator["metric_en"] or "",
+            figure(indicator),
+            indicator["kind"],
+            str(indicator["year"] or ""),
+            indicator["text"],
         )
     Console().print(table)
     if html is not None:

@@ -17,6 +17,7 @@ from .html import looks_like_html
 from .model import RawDocument
 
 MAX_BYTES = 64 * 1024 * 1024
+BINARY = "file looks binary (it contains NUL bytes), not a text report; convert it (a PDF or Word file) to text first"
 LEGACY_ENCODINGS = ["gb18030", "big5"]
 
 
@@ -35,10 +36,11 @@ def read_document(path: str | Path, doc_id: str | None = None, max_bytes: int = 
     try:
         size = path.stat().st_size
         if size > max_bytes:
-            raise ReadError(path, f"file is {size:,} bytes, over the {max_bytes:,}-byte limit; split it")
+            limit = f"over the {max_bytes:,}-byte limit; split it into smaller files"
+            raise ReadError(path, f"file is {size:,} bytes, {limit}")
         data = path.read_bytes()
     except OSError as exc:
-        raise ReadError(path, f"cannot read file: {exc.strerror or exc}") from exc
+        raise ReadError(path, f"cannot read file: {exc.strerror or exc}; check the path and its permissions") from exc
     text, encoding = decode(data, path)
     return RawDocument(
         doc_id=doc_id or path.stem,
@@ -53,10 +55,10 @@ def read_document(path: str | Path, doc_id: str | None = None, max_bytes: int = 
 def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
     """Decode report bytes; raise ReadError for empty, binary or undecodable input."""
     if not data.strip():
-        raise ReadError(path, "file is empty")
+        raise ReadError(path, "file is empty; check that the download or copy finished")
     text, encoding = _decode_text(data, path)
     if "\x00" in text:
-        raise ReadError(path, "file looks binary (it contains NUL bytes), not a text report")
+        raise ReadError(path, BINARY)
     return text, encoding
 
 
@@ -70,10 +72,10 @@ def _decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
     except UnicodeDecodeError:
         pass
     if b"\x00" in data:
-        raise ReadError(path, "file looks binary (it contains NUL bytes), not a text report")
+        raise ReadError(path, BINARY)
     best = charset_normalizer.from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
     if best is None:
-        raise ReadError(path, "cannot decode: not UTF-8, GB18030 or Big5 text")
+        raise ReadError(path, "cannot decode: not UTF-8, GB18030 or Big5 text; save it as UTF-8 text")
     encoding = best.encoding.replace("_", "-")
     return _strict(data, encoding, path), encoding
 
@@ -82,4 +84,5 @@ def _strict(data: bytes, encoding: str, path: str | Path) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        raise ReadError(path, f"cannot decode as {encoding}: bad byte at offset {exc.start}") from exc
+        reason = f"cannot decode as {encoding}: bad byte at offset {exc.start}; save it as UTF-8 text"
+        raise ReadError(path, reason) from exc

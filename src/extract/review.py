@@ -34,7 +34,8 @@ def review_page(original: str, document: dict[str, Any]) -> str:
     counts = {kind: sum(i["kind"] == kind for i in indicators) for kind in KIND_COLOURS}
     legend = "".join(f'<span class="k-{kind}">{kind} {n}</span>' for kind, n in counts.items())
     facts = " · ".join(
-        escape(str(part)) for part in (
+        escape(str(part))
+        for part in (
             document.get("region") or "region unknown",
             f"report year {document.get('report_year') or 'unknown'}",
             document.get("script") or document.get("language"),
@@ -42,11 +43,11 @@ def review_page(original: str, document: dict[str, Any]) -> str:
         )
     )
     return (
-        "<!DOCTYPE html>\n<html lang=\"zh\">\n<head>\n<meta charset=\"utf-8\">\n"
+        '<!DOCTYPE html>\n<html lang="zh">\n<head>\n<meta charset="utf-8">\n'
         f"<title>{escape(document['doc_id'])}: indicators</title>\n<style>{STYLE}</style>\n</head>\n<body>\n"
-        f"<h1>{escape(document['doc_id'])}</h1>\n<div class=\"facts\">{facts}</div>\n"
-        f"<div class=\"legend\">{legend}</div>\n"
-        f"<div class=\"text\">{_highlighted(original, indicators)}</div>\n"
+        f'<h1>{escape(document["doc_id"])}</h1>\n<div class="facts">{facts}</div>\n'
+        f'<div class="legend">{legend}</div>\n'
+        f'<div class="text">{_highlighted(original, indicators)}</div>\n'
         f"{_table(indicators)}\n</body>\n</html>\n"
     )
 
