@@ -11,7 +11,8 @@ from extract.pipeline import extract_text
 from extract.rules import RULE_FILES, RuleCase, rule_cases, rules_root
 from extract.serialize import document_json
 
-CASES = list(rule_cases("zh"))
+LANGUAGES = ("zh", "en")
+CASES = [(lang, case) for lang in LANGUAGES for case in rule_cases(lang)]
 
 # Example keys -> where the value sits in an indicator of the JSON output.
 FIELDS = {
@@ -45,14 +46,16 @@ def _expected(value):
 
 
 def test_rules_have_cases():
-    assert sum(c.positive for c in CASES) >= 100
-    assert sum(not c.positive for c in CASES) >= 50
+    chinese = [case for lang, case in CASES if lang == "zh"]
+    assert sum(c.positive for c in chinese) >= 300
+    assert sum(not c.positive for c in chinese) >= 100
+    assert any(lang == "en" for lang, _ in CASES)
 
 
-@pytest.mark.parametrize("rule_case", CASES, ids=lambda c: c.id)
-def test_rule_case(rule_case: RuleCase, extractor):
+@pytest.mark.parametrize("lang, rule_case", CASES, ids=lambda c: c if isinstance(c, str) else c.id)
+def test_rule_case(lang: str, rule_case: RuleCase, extractor):
     case = rule_case.case
-    print(f"{rule_case.file}.toml [{rule_case.entry}]: {case['text']}")
+    print(f"rules/{lang}/{rule_case.file}.toml [{rule_case.entry}]: {case['text']}")
     document = _document(case, extractor)
     found = {ind["text"]: ind for ind in document["indicators"]}
     if not rule_case.positive:
@@ -89,8 +92,9 @@ def _entries(node, path=""):
                 yield from _entries(value, f"{path}{key}.")
 
 
+@pytest.mark.parametrize("lang", LANGUAGES)
 @pytest.mark.parametrize("name", RULE_FILES)
-def test_every_rule_entry_has_a_case(name):
-    data = tomllib.loads((rules_root() / "zh" / f"{name}.toml").read_text(encoding="utf-8"))
+def test_every_rule_entry_has_a_case(lang, name):
+    data = tomllib.loads((rules_root() / lang / f"{name}.toml").read_text(encoding="utf-8"))
     bare = [path for path, entry in _entries(data) if not entry.get("examples") and not entry.get("negatives")]
     assert not bare, f"{name}.toml entries without an example or counter-example: {bare}"

@@ -49,7 +49,15 @@ class Normalized:
     original: str
     text: str
     offsets: OffsetMap
-    script: str
+    script: str | None
+
+
+def detect_language(text: str) -> str:
+    """'en' when Latin letters far outnumber Han characters, else 'zh'."""
+    sample = text[:SCRIPT_SAMPLE]
+    han = sum("\u4e00" <= c <= "\u9fff" for c in sample)
+    latin = sum(c.isascii() and c.isalpha() for c in sample)
+    return "en" if latin > 3 * han else "zh"
 
 
 def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
@@ -60,7 +68,7 @@ def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
     if base_map is not None:
         offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base_map)
     folded = fold_width(kept)
-    script = detect_script(folded)
+    script = detect_script(folded) if rules.language == "zh" else None
     text = to_simplified(folded) if script == "traditional" else folded
     return Normalized(original=original, text=text, offsets=offsets, script=script)
 

@@ -2,6 +2,10 @@
 
 read -> normalize -> sentences -> quantities -> attach (metric, change, kind,
 year) -> records with spans into the original text.
+
+The document's language picks the rules it is normalized and split with; each
+sentence is then read with the rules of its own language, so an English
+paragraph in a Chinese page (or the reverse) is read as what it is.
 """
 
 from __future__ import annotations
@@ -10,8 +14,9 @@ import hashlib
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
-from .model import Extraction, Indicator, RawDocument, Unit
-from .normalize import normalize
+from .english import attach_metrics_en, change_of_en, find_quantities_en
+from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
+from .normalize import Normalized, detect_language, normalize
 from .quantities import find_quantities
 from .read import read_document
 from .rules import Rules, load_rules
@@ -24,58 +29,104 @@ class Extractor:
     """Holds the compiled rules and the (lazily loaded) tokenizer for many documents."""
 
     def __init__(self, rules: Rules | None = None):
-        self.rules = rules or load_rules("zh")
-        self.tokenizer = Tokenizer(self.rules)
+        self.rules = {"zh": rules or load_rules("zh")}
+        self.tokenizer = Tokenizer(self.rules["zh"])
+
+    def rules_for(self, language: str) -> Rules:
+        if language not in self.rules:
+            self.rules[language] = load_rules(language)
+        return self.rules[language]
 
     def extract(self, raw: RawDocument, report_year: int | None = None) -> Extraction:
-        rules = self.rules
+        language = detect_language(raw.text)
+        rules = self.rules_for(language)
         norm = normalize(raw.text, rules, raw.markup)
-        sentences = split_sentences(norm.text, rules.heading_max_chars)
+        sentences = split_sentences(norm.text, rules.heading_max_chars, language)
         year = report_year or find_report_year(norm.text, rules)
         region = find_region(norm.text, rules)
+        sentence_rules = [self.rules_for(_sentence_language(s.text, language)) for s in sentences]
+        quantities = [_find(s, r) for s, r in zip(sentences, sentence_rules, strict=True)]
+        frames = assign_frames(sentences, quantities, year, sentence_rules)
         currency = rules.local_currency.get(region or "")
-        quantities = [find_quantities(s, rules) for s in sentences]
-        frames = assign_frames(sentences, quantities, year, rules)
         indicators: list[Indicator] = []
-        for sentence, found, frames_of in zip(sentences, quantities, frames, strict=True):
-            metrics = attach_metrics(sentence, found, self.tokenizer, rules) if found else []
-            changes = attach_changes(sentence, found, rules)
-            for quantity, metric, change, frame in zip(found, metrics, changes, frames_of, strict=True):
-                start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
-                indicators.append(
-                    Indicator(
-                        span=(start, end),
-                        text=raw.text[start:end],
-                        sentence=sentence.text,
-                        metric=metric,
-                        metric_en=gloss(metric, rules),
-                        value=quantity.value,
-                        value_max=quantity.value_max,
-                        unit=quantity.unit.surface,
-                        base_unit=_local(quantity.unit, currency),
-                        base_value=quantity.base_value,
-                        base_value_max=quantity.base_value_max,
-                        comparator=quantity.comparator,
-                        change=change,
-                        kind=frame.kind,
-                        year=frame.year,
-                    )
-                )
+        for sentence, sentence_rule, found, frames_of in zip(
+            sentences, sentence_rules, quantities, frames, strict=True
+        ):
+            indicators += self._indicators(norm, sentence, sentence_rule, found, frames_of, currency)
         return Extraction(
             doc_id=raw.doc_id,
             source=raw.source,
             sha256=raw.sha256,
-            language="zh",
+            language=language,
             script=norm.script,
             region=region,
             report_year=year,
             indicators=tuple(indicators),
         )
 
+    def _indicators(
+        self,
+        norm: Normalized,
+        sentence: Sentence,
+        rules: Rules,
+        found: list[Quantity],
+        frames: list[TimeFrame],
+        currency: str | None,
+    ) -> list[Indicator]:
+        if not found:
+            return []
+        if rules.language == "en":
+            metrics = attach_metrics_en(sentence, found, rules)
+            changes = [change_of_en(sentence, q, rules) for q in found]
+            glosses = metrics
+        else:
+            metrics = attach_metrics(sentence, found, self.tokenizer, rules)
+            changes = attach_changes(sentence, found, rules)
+            glosses = [gloss(m, rules) for m in metrics]
+        indicators = []
+        for quantity, metric, english, change, frame in zip(found, metrics, glosses, changes, frames, strict=True):
+            start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
+            indicators.append(
+                Indicator(
+                    span=(start, end),
+                    text=norm.original[start:end],
+                    sentence=sentence.text,
+                    metric=metric,
+                    metric_en=english,
+                    value=quantity.value,
+                    value_max=quantity.value_max,
+                    unit=quantity.unit.surface,
+                    base_unit=_local(quantity.unit, currency),
+                    base_value=quantity.base_value,
+                    base_value_max=quantity.base_value_max,
+                    comparator=quantity.comparator,
+                    change=change,
+                    kind=frame.kind,
+                    year=frame.year,
+                )
+            )
+        return indicators
+
+
+def _sentence_language(text: str, document_language: str) -> str:
+    """A sentence of the other language keeps its own rules (an English notice in a
+    Chinese page); a short one goes with the document."""
+    return detect_language(text) if len(text) >= 20 else document_language
+
+
+def _find(sentence: Sentence, rules: Rules) -> list[Quantity]:
+    return find_quantities_en(sentence, rules) if rules.language == "en" else find_quantities(sentence, rules)
+
 
 def _local(unit: Unit, currency: str | None) -> str:
-    """元 is the local currency of a government that has one; 人民币 stays CNY."""
-    if currency and unit.base == "CNY" and "人民币" not in unit.surface:
+    """元 and plain "dollars" are the local currency of a government that has one;
+    人民币, RMB, yuan and US dollars keep their own."""
+    if not currency:
+        return unit.base
+    words = unit.surface.split()
+    if unit.base == "CNY" and unit.surface.endswith("元") and "人民币" not in unit.surface:
+        return currency
+    if words and words[-1] == "dollars" and not {"US", "U.S."} & set(words):
         return currency
     return unit.base
 

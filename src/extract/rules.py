@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
@@ -68,6 +68,7 @@ class Cue:
     year: str
     running: bool
     at_start: bool
+    whole_sentence: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +108,37 @@ class PhraseRules:
     bound_suffixes: tuple[str, ...]
     share_words: tuple[str, ...]
     adverbial: frozenset[str]
+
+
+@dataclass(frozen=True)
+class EnglishPhraseRules:
+    """How an English metric phrase is cut (rules/en/metrics.toml)."""
+
+    max_words: int
+    skip_before: frozenset[str]
+    stop_before: frozenset[str]
+    strip_left: frozenset[str]
+    after_links: frozenset[str]
+    anaphora: tuple[regex.Pattern, ...]
+    change_nouns: frozenset[str]
+    empty_counts: frozenset[str]
+    generic_heads: frozenset[str]
+    quantity_heads: frozenset[str]
+    head_words: int
+    people_heads: frozenset[str]
+    list_separators: tuple[str, ...]
+    time_adjunct: regex.Pattern
+    max_chars: int
+
+
+@dataclass(frozen=True)
+class CountingRules:
+    """English things counted by a noun (12 million urban jobs)."""
+
+    max_words: int
+    people: frozenset[str]
+    households: frozenset[str]
+    never: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -153,7 +185,7 @@ class Rules:
     pinyin: regex.Pattern
     boilerplate: tuple[regex.Pattern, ...]
     line_join: LineJoinRules
-    phrase: PhraseRules
+    phrase: PhraseRules | EnglishPhraseRules
     dictionary: tuple[str, ...]
     glossary_terms: dict[str, str]
     # Head words and their gloss, longest first.
@@ -161,6 +193,15 @@ class Rules:
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
+    language: str = "zh"
+    counting: CountingRules | None = None
+    # English: a change written after the value (300 billion yuan more than last year).
+    after_increase: regex.Pattern | None = None
+    after_decrease: regex.Pattern | None = None
+    # English names of governments -> the contract's region (State Council -> 国务院).
+    region_names: dict[str, str] = field(default_factory=dict)
+    # English: what must stand before a multiple (grew 1.5 times, not met three times).
+    multiple_context: regex.Pattern | None = None
 
 
 def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
@@ -234,6 +275,7 @@ def _cue(entry: dict[str, Any]) -> Cue:
         year=entry["year"],
         running=entry["scope"] == "running",
         at_start=entry.get("at_start", False),
+        whole_sentence=entry.get("whole_sentence", False),
     )
 
 
@@ -263,6 +305,27 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
     )
 
 
+def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
+    p = data["phrase"]
+    return EnglishPhraseRules(
+        max_words=p["max_words"],
+        skip_before=frozenset(p["skip_before"]),
+        stop_before=frozenset(p["stop_before"]),
+        strip_left=frozenset(p["strip_left"]),
+        after_links=frozenset(p["after_links"]),
+        anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
+        change_nouns=frozenset(p["change_nouns"]),
+        empty_counts=frozenset(p["empty_counts"]),
+        generic_heads=frozenset(p["generic_heads"]),
+        quantity_heads=frozenset(p["quantity_heads"]),
+        head_words=p["head_words"],
+        people_heads=frozenset(p["people_heads"]),
+        list_separators=tuple(p["list_separators"]),
+        time_adjunct=_compile(p["time_adjunct"], "metrics.toml time_adjunct"),
+        max_chars=p["max_chars"],
+    )
+
+
 @cache
 def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     """Read and compile the rules of one language (once per process and root)."""
@@ -272,7 +335,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     scales = {s["surface"]: Decimal(s["factor"]) for s in d["scales"]["scale"]}
     before, between, after = _comparators(d["comparators"])
     ch = d["changes"]["change"]
-    phrase = _phrase(d["metrics"])
+    phrase = _phrase(d["metrics"]) if lang == "zh" else _english_phrase(d["metrics"])
+    counting = d["units"].get("counting")
     predicate_words = {
         *phrase.skip_before,
         *ch["increase"],
@@ -287,7 +351,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         units=units,
         unit_pattern=_alternation(list(units)),
         prefix_units=tuple(
-            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate")) for p in d["units"]["prefix_unit"]
+            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate" if lang == "zh" else "money"))
+            for p in d["units"]["prefix_unit"]
         ),
         fraction=PrefixUnit(
             d["units"]["fraction"]["surface"],
@@ -338,6 +403,21 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         glossary_terms=dict(d["glossary"]["terms"]),
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
+        language=lang,
+        counting=CountingRules(
+            counting["max_words"],
+            frozenset(counting["people"]),
+            frozenset(counting["households"]),
+            frozenset(counting["never"]),
+        )
+        if counting
+        else None,
+        after_increase=_compile(ch["after_increase"], "changes.toml") if "after_increase" in ch else None,
+        after_decrease=_compile(ch["after_decrease"], "changes.toml") if "after_decrease" in ch else None,
+        region_names=dict(d["document"].get("names", {})),
+        multiple_context=_compile(d["units"]["multiple"]["requires_before"], "units.toml multiple")
+        if "multiple" in d["units"]
+        else None,
     )
 
 

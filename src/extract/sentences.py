@@ -6,6 +6,8 @@ sentence end that is short is a heading: it names the section that follows.
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 
 from .model import Sentence
@@ -14,15 +16,18 @@ SENTENCE_END = regex.compile(r"[。！？；!?;]+[”’\"」』)）]*|\n")
 SENTENCE_END_CHARS = "。！？；!?;"
 
 
-def split_sentences(text: str, heading_max_chars: int) -> list[Sentence]:
+def split_sentences(text: str, heading_max_chars: int, language: str = "zh") -> list[Sentence]:
     sentences: list[Sentence] = []
     paragraph = 0
+    pieces = _pieces if language == "zh" else _english_pieces
     for line_start, line in _lines(text):
         stripped = line.strip()
         if not stripped:
             continue
         is_heading = len(stripped) <= heading_max_chars and not any(c in SENTENCE_END_CHARS for c in stripped)
-        for start, end in _pieces(line):
+        if language == "en":
+            is_heading = is_heading and not stripped.endswith((".", ":"))
+        for start, end in pieces(line):
             sentences.append(Sentence(line_start + start, line_start + end, line[start:end], paragraph, is_heading))
         paragraph += 1
     return sentences
@@ -34,6 +39,33 @@ def _lines(text: str) -> list[tuple[int, str]]:
         result.append((start, line))
         start += len(line) + 1
     return result
+
+
+@cache
+def _sentencizer():
+    # spaCy is imported for English text only: its import alone takes about a second.
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";"]})
+    return nlp
+
+
+ABBREVIATION_END = regex.compile(r"(?i)\b(?:No|Nos|Art|Sec|Fig|Vol|vs|approx|e\.g|i\.e|U\.S|St|Dr|Mr|Ms)\.$")
+
+
+def _english_pieces(line: str) -> list[tuple[int, int]]:
+    """Sentences of an English line, from spaCy's rule-based sentencizer; a sentence
+    that ends in an abbreviation (No. 1) goes on into the next."""
+    pieces: list[tuple[int, int]] = []
+    for sentence in _sentencizer()(line).sents:
+        if not sentence.text.strip():
+            continue
+        if pieces and ABBREVIATION_END.search(line[pieces[-1][0] : pieces[-1][1]]):
+            pieces[-1] = (pieces[-1][0], sentence.end_char)
+        else:
+            pieces.append((sentence.start_char, sentence.end_char))
+    return pieces
 
 
 def _pieces(line: str) -> list[tuple[int, int]]:

@@ -42,25 +42,28 @@ def find_report_year(text: str, rules: Rules) -> int | None:
 def find_region(text: str, rules: Rules) -> str | None:
     for pattern in rules.region_patterns:
         if match := pattern.search(text):
-            return _last_admin_unit(match.group("region"), rules.admin_suffixes)
+            name = match.group("region")
+            return rules.region_names.get(name) or _last_admin_unit(name, rules.admin_suffixes)
     return None
 
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
     """青岛市崂山区 -> 崂山区: the innermost unit of a nested name."""
     # Each unit has a name of two characters at least: 杭州市 is one unit, not 杭州 + 市.
+    if not suffixes:
+        return name
     units = regex.findall(rf".{{2,}}?(?:{'|'.join(map(regex.escape, suffixes))})", name)
     return units[-1] if units and "".join(units) == name else name
 
 
 def assign_frames(
-    sentences: list[Sentence], quantities: list[list[Quantity]], report_year: int | None, rules: Rules
+    sentences: list[Sentence], quantities: list[list[Quantity]], report_year: int | None, rules: list[Rules]
 ) -> list[list[TimeFrame]]:
-    """The frame of every quantity, per sentence."""
+    """The frame of every quantity, per sentence; `rules` are each sentence's own."""
     running = TimeFrame("target", report_year)
     frames: list[list[TimeFrame]] = []
     for index, sentence in enumerate(sentences):
-        cues = _cues(sentence, rules)
+        cues = _cues(sentence, rules[index])
         base = running
         if sentence.is_heading and not cues:
             base = _introduced_frame(sentences, index, running, report_year, rules)
@@ -86,14 +89,14 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
 
 
 def _introduced_frame(
-    sentences: list[Sentence], index: int, running: TimeFrame, report_year: int | None, rules: Rules
+    sentences: list[Sentence], index: int, running: TimeFrame, report_year: int | None, rules: list[Rules]
 ) -> TimeFrame:
     """A heading's frame is that of the first sentence of the next paragraph, if it names one."""
     heading = sentences[index]
-    following = next((s for s in sentences[index + 1 :] if s.paragraph > heading.paragraph), None)
+    following = next((i for i in range(index + 1, len(sentences)) if sentences[i].paragraph > heading.paragraph), None)
     if following is None:
         return running
-    cues = [f for f in _cues(following, rules) if f.cue.running]
+    cues = [f for f in _cues(sentences[following], rules[following]) if f.cue.running]
     return _resolve(cues[0], running, report_year) if cues else running
 
 
@@ -104,7 +107,7 @@ def _frame_for(position: int, cues: list[_Found], base: TimeFrame, report_year: 
     for found in cues:
         if found.position <= position and found.cue.running:
             frame = _resolve(found, frame, report_year)
-    before = [f for f in cues if f.position <= position]
+    before = [f for f in cues if f.position <= position or f.cue.whole_sentence]
     if before:
         return frame if before[-1].cue.running else _resolve(before[-1], frame, report_year)
     return _resolve(cues[0], frame, report_year) if cues else frame

@@ -1,0 +1,472 @@
+"""English reports: quantities, metric phrases and changes, with rules/en/.
+
+The grammar is the Chinese one in English words:
+
+    [comparator] [HK$|US$|RMB] NUMBER [scale] (UNIT | counted noun phrase) [or more]
+    NUMBER [scale] [UNIT] (to|-|and) NUMBER [scale] UNIT        (a range)
+
+Numbers are digits (1,537.28) or words (twelve, twenty-five). Things counted by
+a noun (263 key projects, 12 million new urban jobs) take the noun's base unit:
+person for people, household for households, count otherwise. Word boundaries
+and metric phrases come from spaCy's blank English tokenizer.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+from functools import cache
+
+import regex
+
+from .model import Quantity, Sentence, Unit
+from .rules import EnglishPhraseRules, Rules
+
+ONES = {
+    "zero": 0,
+    "one": 1,
+    "two": 2,
+    "three": 3,
+    "four": 4,
+    "five": 5,
+    "six": 6,
+    "seven": 7,
+    "eight": 8,
+    "nine": 9,
+    "ten": 10,
+    "eleven": 11,
+    "twelve": 12,
+    "thirteen": 13,
+    "fourteen": 14,
+    "fifteen": 15,
+    "sixteen": 16,
+    "seventeen": 17,
+    "eighteen": 18,
+    "nineteen": 19,
+}
+TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
+WORD = rf"(?:(?:{'|'.join(TENS)})(?:-(?:{'|'.join(list(ONES)[1:10])}))?|{'|'.join(ONES)})(?:\s+hundred)?"
+NUMBER_BODY = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]\d)|(?i:\b{WORD}\b)"
+# A number must not continue a word or a name (G20, COVID-19, 2.5.1); a currency
+# sign before it is read as a prefix unit.
+NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?:{NUMBER_BODY})")
+NUMBER_AFTER_JOINER = regex.compile(NUMBER_BODY)
+# Prepositions that end the head group of a noun phrase.
+LINKS = frozenset({"of", "for", "in", "on", "per", "with", "at"})
+WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
+
+
+def parse_english_number(text: str) -> Decimal:
+    if text[0].isdigit():
+        return Decimal(text.replace(",", ""))
+    words = text.lower().replace("-", " ").split()
+    value = 0
+    for word in words:
+        if word == "hundred":
+            value *= 100
+        else:
+            value += ONES.get(word, TENS.get(word, 0))
+    return Decimal(value)
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from spacy.lang.en.stop_words import STOP_WORDS
+
+    return frozenset(STOP_WORDS)
+
+
+def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
+    text = sentence.text
+    found: list[Quantity] = []
+    consumed = 0
+    for match in NUMBER_EN.finditer(text):
+        if match.start() < consumed:
+            continue
+        quantity = _quantity_at(text, match, rules)
+        if quantity is None:
+            continue
+        consumed = quantity.end
+        found.append(quantity)
+    return [replace(q, start=q.start + sentence.start, end=q.end + sentence.start) for q in found]
+
+
+def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None:
+    number_text = match.group()
+    value = parse_english_number(number_text)
+    start, position = match.start(), match.end()
+    prefix = _prefix_unit(text, start, rules)
+    scale, position = _scale(text, position, rules)
+    unit_start = position
+    if prefix is not None:
+        unit = Unit(
+            prefix.unit.surface + (f" {scale}" if scale else ""),
+            prefix.unit.base,
+            rules.scales.get(scale, Decimal(1)),
+            "money",
+        )
+        start = start - _prefix_length(text, start, prefix.surface)
+    else:
+        unit, position = _unit(text, position, scale, rules)
+    if unit is None:
+        unit = _number_of_unit(text[:start], scale, rules)
+    value_max = None
+    second = _range_end(text, position, rules, value)
+    if second is not None and (unit is None or second[1].base == unit.base):
+        value_max, unit, position = second
+    if unit is None or (unit.kind == "multiple" and not rules.multiple_context.search(text[:start])):
+        return None
+    if _excluded(text, start, number_text, text[unit_start if prefix is None else position :], unit, rules):
+        return None
+    end, after = _after_comparator(text, position, rules)
+    comparator = "range" if value_max is not None else after or _before_comparator(text[:start], rules) or "eq"
+    return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
+
+
+def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
+    """A bare number counts what `the number of X` names earlier in its sentence:
+    the number of college graduates is expected to reach 11.79 million."""
+    match = regex.search(r"(?i)\bnumber of\s+([A-Za-z][\w\-' ]*)", before)
+    if match is None:
+        return None
+    counted = _counted_phrase(" " + match.group(1), rules)
+    if counted is None:
+        return None
+    head, _, base, kind = counted
+    return Unit(scale or head, base, rules.scales.get(scale, Decimal(1)), kind)
+
+
+def _prefix_unit(text: str, start: int, rules: Rules):
+    before = text[:start].rstrip(" ")
+    return next((p for p in rules.prefix_units if before.endswith(p.surface)), None)
+
+
+def _prefix_length(text: str, start: int, surface: str) -> int:
+    before = text[:start]
+    return len(before) - len(before.rstrip(" ")) + len(surface)
+
+
+def _scale(text: str, position: int, rules: Rules) -> tuple[str, int]:
+    match = regex.match(r"\s+(" + "|".join(rules.scales) + r")\b", text[position:])
+    return (match.group(1), position + match.end()) if match else ("", position)
+
+
+def _unit(text: str, position: int, scale: str, rules: Rules) -> tuple[Unit | None, int]:
+    """A unit from the catalogue, else the noun phrase of a counted thing."""
+    factor = rules.scales.get(scale, Decimal(1))
+    rest = text[position:]
+    spaced = regex.match(r"\s?", rest).end()
+    unit = _catalogue_unit(rest[spaced:], rules)
+    if unit is not None:
+        surface = f"{scale} {unit.surface}".strip() if scale else unit.surface
+        return Unit(surface, unit.base, unit.factor * factor, unit.kind), position + spaced + len(unit.surface)
+    counted = _counted_phrase(rest, rules)
+    if counted is not None:
+        head, length, base, kind = counted
+        surface = f"{scale} {head}".strip()
+        return Unit(surface, base, factor, kind), position + length
+    return None, position
+
+
+def _catalogue_unit(rest: str, rules: Rules) -> Unit | None:
+    match = rules.unit_pattern.match(rest)
+    if match is None or regex.match(r"[A-Za-z]", rest[match.end() : match.end() + 1]):
+        return None
+    return rules.units[match.group()]
+
+
+def _counted_phrase(rest: str, rules: Rules) -> tuple[str, int, str, str] | None:
+    """(head noun, length, base unit, kind) of the noun phrase counted after a number."""
+    counting = rules.counting
+    stop = _stop_words()
+    words, end = [], 0
+    for match in WORDS.finditer(rest):
+        gap = rest[end : match.start()]
+        word = match.group()
+        if gap.strip() or (words and gap == "") or len(words) >= counting.max_words:
+            break
+        if word.lower() in stop or _looks_like_verb(word, words):
+            break
+        words.append(word)
+        end = match.end()
+    if not words or not rest[:1].isspace():
+        return None
+    head = words[-1].lower()
+    if head in counting.never:
+        return None
+    if head in counting.people:
+        return words[-1], end, "person", "people"
+    if head in counting.households:
+        return words[-1], end, "household", "households"
+    return words[-1], end, "count", "count"
+
+
+def _looks_like_verb(word: str, words: list[str]) -> bool:
+    """A past participle after a noun starts the predicate: 263 projects completed."""
+    return bool(words) and "-" not in word and word.lower().endswith("ed")
+
+
+def _range_end(text: str, position: int, rules: Rules, first: Decimal) -> tuple[Decimal, Unit, int] | None:
+    for joiner in rules.range_joiners:
+        if not text.startswith(joiner, position):
+            continue
+        if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+$", text[:position]):
+            continue
+        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+$", text[:position]):
+            continue
+        match = NUMBER_AFTER_JOINER.match(text, position + len(joiner))
+        if match is None:
+            return None
+        second = parse_english_number(match.group())
+        scale, after = _scale(text, match.end(), rules)
+        unit, end = _unit(text, after, scale, rules)
+        if unit is None or second <= first:
+            return None
+        return second, unit, end
+    return None
+
+
+def _after_comparator(text: str, position: int, rules: Rules) -> tuple[int, str | None]:
+    for word, name in rules.after_comparators:
+        match = regex.match(rf"\s+{regex.escape(word)}\b", text[position:])
+        if match:
+            return position + match.end(), name
+    return position, None
+
+
+def _before_comparator(before: str, rules: Rules) -> str | None:
+    tail = before.rstrip().lower()
+    for word, name in rules.before_comparators:
+        if tail.endswith(word) and not tail[: -len(word)][-1:].isalpha():
+            return name
+    return None
+
+
+def _excluded(text: str, start: int, number_text: str, after: str, unit: Unit, rules: Rules) -> bool:
+    before = text[:start]
+    for rule in rules.exclusions:
+        if rule.unit_kinds and unit.kind not in rule.unit_kinds:
+            continue
+        checks = ((rule.before, before), (rule.number, number_text), (rule.after, after))
+        if all(pattern is None or pattern.search(value) for pattern, value in checks):
+            return True
+    return False
+
+
+# --- metric phrases ---------------------------------------------------------
+
+
+def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
+    phrase: EnglishPhraseRules = rules.phrase  # type: ignore[assignment]
+    metrics: list[str | None] = []
+    for index, quantity in enumerate(quantities):
+        left = quantities[index - 1].end if index else sentence.start
+        right = quantities[index + 1].start if index + 1 < len(quantities) else sentence.end
+        before = sentence.text[left - sentence.start : quantity.start - sentence.start]
+        after = sentence.text[quantity.end - sentence.start : right - sentence.start]
+        metric = _metric(sentence, quantity, before, after, phrase, rules)
+        if metric is None or any(p.match(metric) for p in phrase.anaphora):
+            metric = next((m for m in reversed(metrics) if m), None)
+        metrics.append(metric)
+    return metrics
+
+
+def _metric(
+    sentence: Sentence, quantity: Quantity, before: str, after: str, phrase: EnglishPhraseRules, rules: Rules
+) -> str | None:
+    unit = quantity.unit
+    counted = unit.kind in {"count", "people", "households"} and unit.surface.split()[-1] not in rules.units
+    head = unit.surface.split()[-1].lower() if counted else ""
+    linked = _linked_phrase(after, phrase)
+    subject = _subject_phrase(before, phrase)
+    if counted and head in phrase.empty_counts:
+        return linked or subject
+    if counted and head in phrase.people_heads and subject:
+        return subject
+    if counted:
+        return _counted_text(sentence, quantity, rules) or _number_of(sentence.text, phrase) or subject
+    if _change_noun_before(before, phrase) or (subject and subject.lower() in phrase.change_nouns):
+        # a drop of around 3 percent in energy consumption: the metric follows;
+        # GDP growth of around 5 percent: it stands before the change noun.
+        return linked or subject
+    if unit.kind not in {"rate", "points", "multiple"} and linked:
+        return linked
+    if subject is None and unit.kind in {"people", "count"}:
+        return _number_of(sentence.text, phrase)
+    return subject
+
+
+def _change_noun_before(before: str, phrase: EnglishPhraseRules) -> bool:
+    """Whether the number follows `a drop of`, `an increase of` (comparator words aside)."""
+    match = regex.search(r"(?i)\b([a-z]+)\s+of\s+(?:(?:around|about|nearly|over|more than|some)\s+)?$", before)
+    return bool(match) and match.group(1).lower() in phrase.change_nouns
+
+
+def _counted_text(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
+    """The counted noun phrase as written: 12.56 million urban jobs -> urban jobs."""
+    text = sentence.text[quantity.start - sentence.start : quantity.end - sentence.start]
+    words = regex.findall(r"[A-Za-z][\w\-']*", text)
+    while words and (words[0].lower() in rules.scales or words[0].lower() in ONES or words[0].lower() in TENS):
+        words.pop(0)
+    return " ".join(words) or None
+
+
+def _tokens(text: str) -> list[str]:
+    """spaCy's tokens, with hyphenated words put back together (ultra-long, non-working)."""
+    words: list[str] = []
+    glued = False
+    for token in _tokenizer()(text):
+        if (
+            words
+            and glued
+            and (token.text == "-" or words[-1].endswith("-") or (token.text.isalnum() and words[-1][-1:].isalnum()))
+        ):
+            words[-1] += token.text
+        else:
+            words.append(token.text)
+        glued = not token.whitespace_
+    return words
+
+
+@cache
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def _subject_phrase(before: str, phrase: EnglishPhraseRules) -> str | None:
+    """The noun phrase that ends right before the number, without its predicate."""
+    tokens = _tokens(before)
+    while True:
+        while tokens and (tokens[-1].lower() in phrase.skip_before or not tokens[-1].strip()):
+            tokens.pop()
+        # A time adjunct ends the subject but is not part of it: debt for this year.
+        joined = " ".join(tokens)
+        adjunct = phrase.time_adjunct.search(joined)
+        if adjunct is None:
+            break
+        tokens = _tokens(joined[: adjunct.start()])
+    kept: list[str] = []
+    for token in reversed(tokens):
+        low = token.lower()
+        if regex.fullmatch(r"[,;:.!?\"“”]|--", token) or low in phrase.stop_before:
+            break
+        kept.insert(0, token)
+    while kept and kept[0].lower() in phrase.strip_left:
+        kept.pop(0)
+    return _shape(kept, phrase)
+
+
+def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
+    """The metric in a noun phrase: an abbreviation in brackets (GDP); else the head
+    group before the first preposition, its last words only; a measure noun keeps
+    its of-phrase, a quantity noun gives way to it."""
+    text = _join(words)
+    abbreviation = regex.search(r"\(([A-Z][A-Z0-9]{1,9})\)$", text)
+    if abbreviation:
+        return abbreviation.group(1)
+    links = [i for i, w in enumerate(words) if i and w.lower() in LINKS]
+    head = words[: links[0]] if links else words
+    while head and head[0].lower() in phrase.strip_left:
+        head = head[1:]
+    named = " ".join(head).lower()
+    if links and named in phrase.quantity_heads | phrase.generic_heads:
+        tail = words[links[0] + 1 :]
+        tail = tail[: next((i for i, w in enumerate(tail) if w.lower() in LINKS), len(tail))]
+        while tail and tail[0].lower() in phrase.strip_left:
+            tail = tail[1:]
+        tail = _last_words(tail, phrase.head_words)
+        if named in phrase.quantity_heads:
+            return _join(tail) or None
+        return _join([*head, words[links[0]], *tail]) or None
+    return _join(_last_words(head, phrase.head_words)) or None
+
+
+def _last_words(words: list[str], count: int) -> list[str]:
+    """The last `count` content words, with the and/or between them (tax refunds and deferrals)."""
+    kept: list[str] = []
+    content = 0
+    for word in reversed(words):
+        if content == count and word.lower() not in {"and", "or"}:
+            break
+        kept.insert(0, word)
+        content += word.lower() not in {"and", "or"}
+    while kept and kept[0].lower() in {"and", "or"}:
+        kept.pop(0)
+    return kept
+
+
+def _join(words: list[str]) -> str:
+    return " ".join(words).replace("( ", "(").replace(" )", ")")
+
+
+def _linked_phrase(after: str, phrase: EnglishPhraseRules) -> str | None:
+    """The noun phrase after of/in/for following the unit: 1 trillion yuan of treasury bonds."""
+    match = regex.match(r"\s+(of|in|for)\s+", after)
+    if match is None:
+        return None
+    stop = _stop_words()
+    words = []
+    for token in _tokens(after[match.end() :]):
+        low = token.lower()
+        if low in {"the", "a", "an"} and not words:
+            continue
+        if not regex.fullmatch(r"[A-Za-z0-9][\w\-']*", token) or (low in stop and low != "and") or low == "per":
+            break
+        words.append(token)
+        if len(words) >= phrase.max_words:
+            break
+    while words and words[-1].lower() == "and":
+        words.pop()
+    return _shape(words, phrase)
+
+
+def _number_of(sentence: str, phrase: EnglishPhraseRules) -> str | None:
+    """The number of college graduates is expected to reach 11.79 million."""
+    match = regex.search(r"(?i)\bnumber of\s+((?:[A-Za-z][\w\-']*\s?){1,6})", sentence)
+    if match is None:
+        return None
+    stop = _stop_words()
+    words = []
+    for word in match.group(1).split():
+        if word.lower() in stop:
+            break
+        words.append(word)
+    return " ".join(words) or None
+
+
+# --- changes ------------------------------------------------------------------
+
+
+def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
+    before = sentence.text[: quantity.start - sentence.start]
+    after = sentence.text[quantity.end - sentence.start :]
+    if rules.after_increase is not None and rules.after_increase.match(after):
+        return "increase"
+    if rules.after_decrease is not None and rules.after_decrease.match(after):
+        return "decrease"
+    stripped = _strip_words_en(before, rules.change.filler)
+    if _ends_with_word(stripped, rules.change.level_words):
+        return None
+    for word, direction in rules.change.words:
+        if _ends_with_word(stripped, (word,)):
+            return direction
+    return None
+
+
+def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    low = text.lower()
+    return any(low.endswith(w) and not low[: -len(w)][-1:].isalpha() for w in words)
+
+
+def _strip_words_en(text: str, words: tuple[str, ...]) -> str:
+    text = text.rstrip()
+    changed = True
+    while changed:
+        changed = False
+        for word in words:
+            if _ends_with_word(text, (word,)):
+                text, changed = text[: -len(word)].rstrip(), True
+                break
+    return text
