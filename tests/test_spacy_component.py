@@ -1,0 +1,33 @@
+"""The spaCy component, on blank Chinese and English pipelines."""
+
+from __future__ import annotations
+
+import pytest
+
+spacy = pytest.importorskip("spacy")
+
+
+@pytest.mark.parametrize(
+    "lang, text, expected",
+    [
+        ("zh", "2025年，全区生产总值增长5.5%以上，城镇新增就业2.2万人。",
+         [("5.5%以上", "生产总值", "ge", "increase", "percent"), ("2.2万人", "城镇新增就业", "eq", None, "person")]),
+        ("en", "This year, we will aim for GDP growth of around 5 percent and over 12 million new urban jobs.",
+         [("5 percent", "GDP growth", "approx", "increase", "percent"),
+          ("12 million new urban jobs", "new urban jobs", "gt", None, "person")]),
+    ],
+)
+def test_component_sets_indicators_and_spans(lang, text, expected):
+    nlp = spacy.blank(lang)
+    nlp.add_pipe("extract_indicators", config={"report_year": 2025})
+    doc = nlp(text)
+    found = [(i["text"], i["metric"], i["comparator"], i["change"], i["quantity"]["unit"]) for i in doc._.indicators]
+    assert found == expected
+    assert all(i["kind"] == "target" and i["year"] == 2025 for i in doc._.indicators)
+    assert [span.label_ for span in doc.spans["indicators"]] == ["target"] * len(expected)
+    for span, indicator in zip(doc.spans["indicators"], doc._.indicators, strict=True):
+        assert indicator["text"] in span.text
+
+
+def test_component_is_registered_by_the_package():
+    assert "extract_indicators" in spacy.registry.factories.get_all()
