@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import regex
 
-from .model import Quantity, Sentence
+from .model import Quantity, Sentence, text_before
 from .rules import Rules
 from .tokenize import Token, Tokenizer
 
@@ -71,7 +71,7 @@ def _distributed_metrics(
     result: dict[int, str | None] = {}
     for run in list_runs(sentence, quantities, rules):
         head = quantities[run[0]]
-        before = sentence.text[: head.start - sentence.start]
+        before = text_before(sentence.text, head.start - sentence.start)
         match = rules.phrase.distributed.search(before)
         if len(run) < 2 or match is None:
             continue
@@ -243,7 +243,8 @@ def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules)
 
 def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
     """'increase' / 'decrease' when the value is a difference, else None (a level)."""
-    before = sentence.text[: quantity.start - sentence.start].rstrip()
+    at = quantity.start - sentence.start
+    before = text_before(sentence.text, at).rstrip()
     stripped = _strip_words(before, rules.change.filler)
     for word, direction in rules.change.words:
         if not stripped.endswith(word):

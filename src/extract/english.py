@@ -19,7 +19,7 @@ from functools import cache
 
 import regex
 
-from .model import Quantity, Sentence, Unit
+from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .rules import EnglishPhraseRules, Rules
 
 ONES = {
@@ -109,17 +109,19 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     else:
         unit, position = _unit(text, position, scale, rules)
     if unit is None:
-        unit = _number_of_unit(text[:start], scale, rules)
+        unit = _number_of_unit(text_before(text, start, 3 * CONTEXT), scale, rules)
     value_max = None
     second = _range_end(text, position, rules, value)
     if second is not None and (unit is None or second[1].base == unit.base):
         value_max, unit, position = second
-    if unit is None or (unit.kind == "multiple" and not rules.multiple_context.search(text[:start])):
+    if unit is None or (unit.kind == "multiple" and not rules.multiple_context.search(text_before(text, start))):
         return None
     if _excluded(text, start, number_text, text[unit_start if prefix is None else position :], unit, rules):
         return None
     end, after = _after_comparator(text, position, rules)
-    comparator = "range" if value_max is not None else after or _before_comparator(text[:start], rules) or "eq"
+    comparator = (
+        "range" if value_max is not None else after or _before_comparator(text_before(text, start), rules) or "eq"
+    )
     return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
 
 
@@ -137,12 +139,12 @@ def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
 
 
 def _prefix_unit(text: str, start: int, rules: Rules):
-    before = text[:start].rstrip(" ")
+    before = text_before(text, start).rstrip(" ")
     return next((p for p in rules.prefix_units if before.endswith(p.surface)), None)
 
 
 def _prefix_length(text: str, start: int, surface: str) -> int:
-    before = text[:start]
+    before = text_before(text, start)
     return len(before) - len(before.rstrip(" ")) + len(surface)
 
 
@@ -210,9 +212,9 @@ def _range_end(text: str, position: int, rules: Rules, first: Decimal) -> tuple[
     for joiner in rules.range_joiners:
         if not text.startswith(joiner, position):
             continue
-        if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+$", text[:position]):
+        if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+$", text_before(text, position)):
             continue
-        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+$", text[:position]):
+        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+$", text_before(text, position)):
             continue
         match = NUMBER_AFTER_JOINER.match(text, position + len(joiner))
         if match is None:
@@ -243,7 +245,8 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 
 
 def _excluded(text: str, start: int, number_text: str, after: str, unit: Unit, rules: Rules) -> bool:
-    before = text[:start]
+    before = text_before(text, start)
+    after = after[:CONTEXT]
     for rule in rules.exclusions:
         if rule.unit_kinds and unit.kind not in rule.unit_kinds:
             continue
@@ -284,7 +287,11 @@ def _metric(
     if counted and head in phrase.people_heads and subject:
         return subject
     if counted:
-        return _counted_text(sentence, quantity, rules) or _number_of(sentence.text, phrase) or subject
+        return (
+            _counted_text(sentence, quantity, rules)
+            or _number_of(_before_window(sentence, quantity), phrase)
+            or subject
+        )
     if _change_noun_before(before, phrase) or (subject and subject.lower() in phrase.change_nouns):
         # a drop of around 3 percent in energy consumption: the metric follows;
         # GDP growth of around 5 percent: it stands before the change noun.
@@ -292,7 +299,7 @@ def _metric(
     if unit.kind not in {"rate", "points", "multiple"} and linked:
         return linked
     if subject is None and unit.kind in {"people", "count"}:
-        return _number_of(sentence.text, phrase)
+        return _number_of(_before_window(sentence, quantity), phrase)
     return subject
 
 
@@ -300,6 +307,11 @@ def _change_noun_before(before: str, phrase: EnglishPhraseRules) -> bool:
     """Whether the number follows `a drop of`, `an increase of` (comparator words aside)."""
     match = regex.search(r"(?i)\b([a-z]+)\s+of\s+(?:(?:around|about|nearly|over|more than|some)\s+)?$", before)
     return bool(match) and match.group(1).lower() in phrase.change_nouns
+
+
+def _before_window(sentence: Sentence, quantity: Quantity) -> str:
+    at = quantity.start - sentence.start
+    return text_before(sentence.text, at, 3 * CONTEXT)
 
 
 def _counted_text(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
@@ -440,8 +452,9 @@ def _number_of(sentence: str, phrase: EnglishPhraseRules) -> str | None:
 
 
 def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
-    before = sentence.text[: quantity.start - sentence.start]
-    after = sentence.text[quantity.end - sentence.start :]
+    at, end = quantity.start - sentence.start, quantity.end - sentence.start
+    before = text_before(sentence.text, at)
+    after = sentence.text[end : end + CONTEXT]
     if rules.after_increase is not None and rules.after_increase.match(after):
         return "increase"
     if rules.after_decrease is not None and rules.after_decrease.match(after):

@@ -5,6 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+# How far before or after a number the grammar looks (comparator words, change
+# verbs, exclusions). Bounded, so that a run-on sentence of any length costs time
+# in proportion to its length, not to its square.
+CONTEXT = 80
+
+
+def text_before(text: str, position: int, size: int = CONTEXT) -> str:
+    """The `size` characters of `text` that end at `position`."""
+    return text[max(0, position - size) : position]
+
 
 @dataclass(frozen=True)
 class RawDocument:

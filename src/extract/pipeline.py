@@ -90,7 +90,7 @@ class Extractor:
                 Indicator(
                     span=(start, end),
                     text=norm.original[start:end],
-                    sentence=sentence.text,
+                    sentence=_sentence_text(sentence, quantity),
                     metric=metric,
                     metric_en=english,
                     value=quantity.value,
@@ -106,6 +106,25 @@ class Extractor:
                 )
             )
         return indicators
+
+
+LONG_SENTENCE = 500
+EXCERPT = 200
+CLAUSE_END = "，,；;。：:、"
+
+
+def _sentence_text(sentence: Sentence, quantity: Quantity) -> str:
+    """The sentence of an indicator; of a run-on sentence (a page with no full stops),
+    the stretch around the figure, cut at clause ends, so that output stays in
+    proportion to the input."""
+    text = sentence.text
+    if len(text) <= LONG_SENTENCE:
+        return text
+    start = max(0, quantity.start - sentence.start - EXCERPT)
+    end = min(len(text), quantity.end - sentence.start + EXCERPT)
+    cut = next((i + 1 for i in range(start, quantity.start - sentence.start) if text[i] in CLAUSE_END), start)
+    stop = next((i for i in range(end - 1, quantity.end - sentence.start, -1) if text[i] in CLAUSE_END), end)
+    return text[cut:stop]
 
 
 def _sentence_language(text: str, document_language: str) -> str:

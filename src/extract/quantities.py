@@ -16,7 +16,7 @@ from decimal import Decimal
 
 import regex
 
-from .model import Quantity, Sentence, Unit
+from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
 from .rules import Exclusion, Rules
 
@@ -49,7 +49,7 @@ def find_quantities(sentence: Sentence, rules: Rules) -> list[Quantity]:
             # 分别突破40万吨、10万吨: a comparator written before the first value of a
             # list holds for every value of it.
             head = _list_head(text, found, rules)
-            quantity = replace(quantity, comparator=_before_comparator(text[: head.start], rules) or "eq")
+            quantity = replace(quantity, comparator=_before_comparator(text_before(text, head.start), rules) or "eq")
         found.append(quantity)
     return [_shift(q, sentence.start) for q in found]
 
@@ -102,7 +102,7 @@ def _value(number_text: str) -> Decimal | None:
 
 def _prefixed(text: str, start: int, unit_end: int, value: Decimal, unit: Unit, rules: Rules) -> Quantity:
     end, after_comparator = _after_comparator(text, unit_end, rules)
-    comparator = after_comparator or _before_comparator(text[:start], rules) or "eq"
+    comparator = after_comparator or _before_comparator(text_before(text, start), rules) or "eq"
     return Quantity(start=start, end=end, value=value, value_max=None, unit=unit, comparator=comparator)
 
 
@@ -132,7 +132,7 @@ def _quantity_at(text: str, start: int, number_text: str, rules: Rules) -> Quant
         comparator = (
             after_comparator
             or (rules.between_comparators[first.between] if first.between else None)
-            or _before_comparator(text[: first.number_start], rules)
+            or _before_comparator(text_before(text, first.number_start), rules)
             or "eq"
         )
     return Quantity(
@@ -155,7 +155,7 @@ def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | N
         if scale_text and scale_text not in rules.scales:
             return None
         # A bare 万 counts as one only after words such as 近 or 超 (近万家).
-        bare_scale = not core and scale_text and _bare_scale_allowed(text[:start], rules)
+        bare_scale = not core and scale_text and _bare_scale_allowed(text_before(text, start), rules)
         if not has_digit(core) and not bare_scale:
             return None
     try:
@@ -266,7 +266,8 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 
 
 def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
-    before, after = text[: first.number_start], text[last.unit_end :]
+    start = first.number_start
+    before, after = text_before(text, start), text[last.unit_end : last.unit_end + CONTEXT]
     return any(_matches(rule, before, first, after, last.unit) for rule in rules.exclusions)
 
 
