@@ -151,5 +151,5 @@ def test_progress_bar_on_a_terminal_still_yields_every_file(monkeypatch, tmp_pat
 
     files = [tmp_path / f"{n}.txt" for n in range(3)]
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
-    assert list(cli._progress(files, enabled=True)) == files
-    assert list(cli._progress(files, enabled=False)) == files
+    assert list(cli._progress(iter(files), 3, enabled=True)) == files
+    assert list(cli._progress(iter(files), 3, enabled=False)) == files

@@ -66,7 +66,13 @@ def test_nul_bytes_and_control_characters(extractor, validator):
 def test_deeply_nested_html(tmp_path, extractor, validator, depth):
     from extract.read import read_document
 
-    page = "<html><body>" + "<div>" * depth + "<p>全区生产总值增长5.5%以上，新建学校6所。</p>" + "</div>" * depth + "</body></html>"
+    page = (
+        "<html><body>"
+        + "<div>" * depth
+        + "<p>全区生产总值增长5.5%以上，新建学校6所。</p>"
+        + "</div>" * depth
+        + "</body></html>"
+    )
     path = tmp_path / "nested.html"
     path.write_text(page, encoding="utf-8")
     document = document_json(extractor.extract(read_document(path)))

@@ -37,6 +37,10 @@ def test_english_document_facts(extractor):
     )
     extraction = extract_text(text, extractor=extractor)
     assert (extraction.language, extraction.script, extraction.region, extraction.report_year) == (
-        "en", None, "国务院", 2025)
+        "en",
+        None,
+        "国务院",
+        2025,
+    )
     (grain,) = extraction.indicators
     assert (grain.metric, grain.kind, grain.year, grain.comparator) == ("Grain output", "actual", 2024, "gt")

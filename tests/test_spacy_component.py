@@ -10,11 +10,19 @@ spacy = pytest.importorskip("spacy")
 @pytest.mark.parametrize(
     "lang, text, expected",
     [
-        ("zh", "2025年，全区生产总值增长5.5%以上，城镇新增就业2.2万人。",
-         [("5.5%以上", "生产总值", "ge", "increase", "percent"), ("2.2万人", "城镇新增就业", "eq", None, "person")]),
-        ("en", "This year, we will aim for GDP growth of around 5 percent and over 12 million new urban jobs.",
-         [("5 percent", "GDP growth", "approx", "increase", "percent"),
-          ("12 million new urban jobs", "new urban jobs", "gt", None, "person")]),
+        (
+            "zh",
+            "2025年，全区生产总值增长5.5%以上，城镇新增就业2.2万人。",
+            [("5.5%以上", "生产总值", "ge", "increase", "percent"), ("2.2万人", "城镇新增就业", "eq", None, "person")],
+        ),
+        (
+            "en",
+            "This year, we will aim for GDP growth of around 5 percent and over 12 million new urban jobs.",
+            [
+                ("5 percent", "GDP growth", "approx", "increase", "percent"),
+                ("12 million new urban jobs", "new urban jobs", "gt", None, "person"),
+            ],
+        ),
     ],
 )
 def test_component_sets_indicators_and_spans(lang, text, expected):

@@ -57,6 +57,10 @@ def run(
     ] = Format.json,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print a line for every report.")] = False,
+    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (same output).")] = 1,
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Skip reports whose OUT/<doc_id>.json was made from the same bytes.")
+    ] = False,
 ) -> None:
     """Extract every numeric target and result from reports.
 
@@ -65,20 +69,23 @@ def run(
     read is reported on stderr, the others go on, and the exit status is 1.
     A progress bar shows on a terminal.
     """
-    from .pipeline import Extractor, extract_file
-    from .serialize import document_json
+    from .batch import already_done, extract_all
+    from .serialize import remove_stale_temporaries
 
     files = _report_files(paths)
     if not files:
         _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt or .html files or folders")
         raise typer.Exit(2)
-    extractor, failed, documents, written = Extractor(), 0, [], {}
-    for path in _progress(files, enabled=not quiet and not verbose):
-        try:
-            document = document_json(extract_file(path, extractor=extractor))
-        except ReadError as exc:
+    if out is not None:
+        remove_stale_temporaries(out)
+    done = [p for p in files if resume and out is not None and fmt is Format.json and already_done(p, out)]
+    todo = [p for p in files if p not in set(done)]
+    failed, documents, written = 0, [], {p.stem: p for p in done}
+    outcomes = extract_all(todo, workers)
+    for path, document in _progress(outcomes, len(todo), enabled=not quiet and not verbose):
+        if isinstance(document, str):
             failed += 1
-            _error(f"{exc} (skipped)")
+            _error(f"{document} (skipped)")
             continue
         if document["doc_id"] in written:
             failed += 1
@@ -98,24 +105,25 @@ def run(
     _write_collected(documents, fmt, out)
     if not quiet:
         where = f" to {out}" if out else ""
-        typer.echo(f"extract: {len(written)} of {len(files)} reports done{where}", err=True)
+        resumed = f" ({len(done)} already done)" if done else ""
+        typer.echo(f"extract: {len(written)} of {len(files)} reports done{where}{resumed}", err=True)
     if failed:
         _error(f"{failed} of {len(files)} files were skipped; see the lines above")
         raise typer.Exit(1)
 
 
-def _progress(files: list[Path], enabled: bool):
-    """The files, with a progress bar on stderr when it is a terminal."""
-    if not (enabled and sys.stderr.isatty() and len(files) > 1):
-        yield from files
+def _progress(items, total: int, enabled: bool):
+    """The items (finished reports), with a progress bar on stderr when it is a terminal."""
+    if not (enabled and sys.stderr.isatty() and total > 1):
+        yield from items
         return
     from rich.console import Console
     from rich.progress import Progress
 
     with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("extracting", total=len(files))
-        for path in files:
-            yield path
+        task = progress.add_task("extracting", total=total)
+        for item in items:
+            yield item
             progress.advance(task)
 
 
@@ -295,3 +303,7 @@ def check_rules() -> None:
         raise typer.Exit(1) from exc
     positives = sum(c.positive for c in cases)
     typer.echo(f"rules/zh: ok, {positives} examples and {len(cases) - positives} counter-examples")
+
+
+if __name__ == "__main__":
+    app()

@@ -132,6 +132,13 @@ def csv_text(documents: list[dict[str, Any]], header: bool = True) -> str:
     return buffer.getvalue()
 
 
+def remove_stale_temporaries(folder: Path) -> None:
+    """Temporary files that a killed run left behind (it never got to rename them)."""
+    if folder.is_dir():
+        for temp in folder.glob(".*.tmp"):
+            temp.unlink(missing_ok=True)
+
+
 def _umask() -> int:
     mask = os.umask(0)
     os.umask(mask)
