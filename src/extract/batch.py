@@ -32,6 +32,35 @@ def extract_all(files: Iterable[Path], workers: int = 1) -> Iterator[Outcome]:
         yield from pool.map(_extract_in_worker, files, chunksize=1)
 
 
+def extract_on_dask(files: Iterable[Path], scheduler: str | None = None) -> Iterator[Outcome]:
+    """The same outcomes, computed on a Dask cluster (at `scheduler`, or a local one).
+
+    Workers read the files themselves, so the paths must be readable there (a
+    shared file system); results come back in file order.
+    """
+    from dask.distributed import Client, LocalCluster
+
+    cluster = None if scheduler else LocalCluster(threads_per_worker=1, processes=True)
+    client = Client(scheduler or cluster)
+    try:
+        futures = client.map(_extract_on_dask_worker, [str(p) for p in files], pure=False)
+        for future in futures:
+            path, outcome = future.result()
+            yield Path(path), outcome
+    finally:
+        client.close()
+        if cluster is not None:
+            cluster.close()
+
+
+def _extract_on_dask_worker(path: str) -> tuple[str, dict[str, Any] | str]:
+    global _worker_extractor
+    if _worker_extractor is None:
+        _worker_extractor = Extractor()
+    outcome = _extract(Path(path), _worker_extractor)
+    return path, outcome[1]
+
+
 def _start_worker() -> None:
     global _worker_extractor
     _worker_extractor = Extractor()

@@ -28,6 +28,11 @@ class Format(StrEnum):
     csv = "csv"
 
 
+class Engine(StrEnum):
+    local = "local"
+    dask = "dask"
+
+
 class TableFormat(StrEnum):
     table = "table"
     json = "json"
@@ -61,6 +66,12 @@ def run(
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip reports whose OUT/<doc_id>.json was made from the same bytes.")
     ] = False,
+    engine: Annotated[
+        Engine, typer.Option("--engine", help="local: this machine (--workers); dask: a Dask cluster.")
+    ] = "local",
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address (a local cluster when absent).")
+    ] = None,
 ) -> None:
     """Extract every numeric target and result from reports.
 
@@ -69,7 +80,7 @@ def run(
     read is reported on stderr, the others go on, and the exit status is 1.
     A progress bar shows on a terminal.
     """
-    from .batch import already_done, extract_all
+    from .batch import already_done, extract_all, extract_on_dask
     from .serialize import remove_stale_temporaries
 
     files = _report_files(paths)
@@ -81,7 +92,7 @@ def run(
     done = [p for p in files if resume and out is not None and fmt is Format.json and already_done(p, out)]
     todo = [p for p in files if p not in set(done)]
     failed, documents, written = 0, [], {p.stem: p for p in done}
-    outcomes = extract_all(todo, workers)
+    outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers)
     for path, document in _progress(outcomes, len(todo), enabled=not quiet and not verbose):
         if isinstance(document, str):
             failed += 1

@@ -13,11 +13,13 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass
 from functools import cache
+from pathlib import Path
 
 from .html import article_pieces
 from .rules import Rules
 
 SCRIPT_SAMPLE = 20000
+SCRIPT_HAN = 2000
 TRADITIONAL_SHARE = 0.03
 
 
@@ -175,10 +177,25 @@ def to_simplified(text: str) -> str:
 
 
 def detect_script(text: str) -> str:
-    """'traditional' when a noticeable share of Han characters changes under t2s."""
-    han = [c for c in text[:SCRIPT_SAMPLE] if "\u4e00" <= c <= "\u9fff"]
+    """'traditional' when a noticeable share of the first Han characters are ones
+    that OpenCC's t2s would change."""
+    han = [c for c in text[:SCRIPT_SAMPLE] if "\u4e00" <= c <= "\u9fff"][:SCRIPT_HAN]
     if not han:
         return "simplified"
-    sample = "".join(han)
-    changed = sum(a != b for a, b in zip(sample, to_simplified(sample), strict=True))
+    traditional = _traditional_characters()
+    changed = sum(c in traditional for c in han)
     return "traditional" if changed / len(han) >= TRADITIONAL_SHARE else "simplified"
+
+
+@cache
+def _traditional_characters() -> frozenset[str]:
+    """Characters with a different simplified form: the keys of OpenCC's character
+    table, or, where that file is not shipped, the characters t2s changes."""
+    import opencc
+
+    table = Path(opencc.__file__).with_name("dictionary") / "TSCharacters.txt"
+    if table.exists():
+        lines = table.read_text(encoding="utf-8").splitlines()
+        return frozenset(line.split("\t", 1)[0] for line in lines if "\t" in line)
+    candidates = "".join(chr(c) for c in range(0x4E00, 0xA000))
+    return frozenset(a for a, b in zip(candidates, to_simplified(candidates), strict=True) if a != b)

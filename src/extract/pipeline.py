@@ -11,6 +11,9 @@ paragraph in a Chinese page (or the reverse) is read as what it is.
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
@@ -28,9 +31,20 @@ from .tokenize import Tokenizer
 class Extractor:
     """Holds the compiled rules and the (lazily loaded) tokenizer for many documents."""
 
-    def __init__(self, rules: Rules | None = None):
+    def __init__(self, rules: Rules | None = None, timings: dict[str, float] | None = None):
         self.rules = {"zh": rules or load_rules("zh")}
-        self.tokenizer = Tokenizer(self.rules["zh"])
+        # Seconds spent per stage, added up over documents, when a dict is given (bench/).
+        self.timings = timings
+        self.tokenizer = Tokenizer(self.rules["zh"], timings)
+
+    @contextmanager
+    def _stage(self, name: str) -> Iterator[None]:
+        if self.timings is None:
+            yield
+            return
+        start = time.perf_counter()
+        yield
+        self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
     def rules_for(self, language: str) -> Rules:
         if language not in self.rules:
@@ -38,21 +52,25 @@ class Extractor:
         return self.rules[language]
 
     def extract(self, raw: RawDocument, report_year: int | None = None) -> Extraction:
-        language = detect_language(raw.text)
-        rules = self.rules_for(language)
-        norm = normalize(raw.text, rules, raw.markup)
-        sentences = split_sentences(norm.text, rules.heading_max_chars, language)
-        year = report_year or find_report_year(norm.text, rules)
-        region = find_region(norm.text, rules)
-        sentence_rules = [self.rules_for(_sentence_language(s.text, language)) for s in sentences]
-        quantities = [_find(s, r) for s, r in zip(sentences, sentence_rules, strict=True)]
-        frames = assign_frames(sentences, quantities, year, sentence_rules)
-        currency = rules.local_currency.get(region or "")
-        indicators: list[Indicator] = []
-        for sentence, sentence_rule, found, frames_of in zip(
-            sentences, sentence_rules, quantities, frames, strict=True
-        ):
-            indicators += self._indicators(norm, sentence, sentence_rule, found, frames_of, currency)
+        with self._stage("normalize"):
+            language = detect_language(raw.text)
+            rules = self.rules_for(language)
+            norm = normalize(raw.text, rules, raw.markup)
+        with self._stage("sentences"):
+            sentences = split_sentences(norm.text, rules.heading_max_chars, language)
+            sentence_rules = [self.rules_for(_sentence_language(s.text, language)) for s in sentences]
+        with self._stage("quantities"):
+            quantities = [_find(s, r) for s, r in zip(sentences, sentence_rules, strict=True)]
+        with self._stage("attach"):
+            year = report_year or find_report_year(norm.text, rules)
+            region = find_region(norm.text, rules)
+            frames = assign_frames(sentences, quantities, year, sentence_rules)
+            currency = rules.local_currency.get(region or "")
+            indicators: list[Indicator] = []
+            for sentence, sentence_rule, found, frames_of in zip(
+                sentences, sentence_rules, quantities, frames, strict=True
+            ):
+                indicators += self._indicators(norm, sentence, sentence_rule, found, frames_of, currency)
         return Extraction(
             doc_id=raw.doc_id,
             source=raw.source,

@@ -8,6 +8,7 @@ looked up per word; unknown words have no tag.
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -23,8 +24,9 @@ class Token:
 class Tokenizer:
     """jieba with the project's words added; loaded lazily."""
 
-    def __init__(self, rules: Rules):
+    def __init__(self, rules: Rules, timings: dict[str, float] | None = None):
         self._words = sorted({*rules.dictionary, *rules.units, *rules.glossary_terms})
+        self._timings = timings
 
     @cached_property
     def _jieba(self):
@@ -42,4 +44,9 @@ class Tokenizer:
 
     def tokens(self, text: str) -> list[Token]:
         tokenizer, tags = self._jieba
-        return [Token(word, tags.get(word)) for word in tokenizer.lcut(text)]
+        if self._timings is None:
+            return [Token(word, tags.get(word)) for word in tokenizer.lcut(text)]
+        start = time.perf_counter()
+        words = tokenizer.lcut(text)
+        self._timings["tokenize"] = self._timings.get("tokenize", 0.0) + time.perf_counter() - start
+        return [Token(word, tags.get(word)) for word in words]

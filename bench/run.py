@@ -1,0 +1,205 @@
+"""Benchmark of `extract run`: throughput, start-up, memory, stages, and two references.
+
+    python bench/run.py [--mb 20] [--out bench/RESULTS.md]
+
+Builds a corpus of at least --mb megabytes (UTF-8) from the bundled reports: their
+paragraphs shuffled into new documents, every number changed, some simplified
+paragraphs turned traditional, so no file repeats another. Simplified and
+traditional documents are measured apart. References, timed over the same text:
+a single `regex` pass for numbers with units (the floor: nothing that reads the
+text can be faster) and, when installed (`pip install jionlp`), JioNLP's money
+extraction. Results go to bench/RESULTS.md with the machine and the commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import random
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import regex
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))
+
+from extract.normalize import to_simplified  # noqa: E402
+from extract.pipeline import Extractor  # noqa: E402
+from extract.read import read_document  # noqa: E402
+from extract.serialize import document_json, dumps, write_atomic  # noqa: E402
+
+# The wider reference pattern of design/PEERS.md: numbers with the common units.
+FLOOR = regex.compile(
+    r"(?<![\d.])\d+(\.\d+)?(—\d+)?(余|多)?(万|亿)?(余|多)?"
+    r"(%|亿元|万元|元|万平方米|平方米|万亩|亩|万人|人|名|个|家|项|场次|场|件|条|处|座|户|所|套|栋|批次|岁|年|P)"
+)
+SOURCES = ["laoshan-2025", "d-yantian-2023", "d-nanshan-2024", "laoshan-2026"]
+DOC_CHARS = 20000
+
+
+def build_corpus(folder: Path, megabytes: float, seed: int = 7) -> dict[str, list[Path]]:
+    """Varied documents, simplified and traditional, of `megabytes` in all."""
+    from opencc import OpenCC
+
+    to_traditional = OpenCC("s2t").convert
+    rng = random.Random(seed)
+    paragraphs = [p.strip() for name in SOURCES
+                  for p in (ROOT / "corpus" / f"{name}.txt").read_text(encoding="utf-8").split("\n") if len(p.strip()) > 20]
+    files: dict[str, list[Path]] = {"simplified": [], "traditional": []}
+    size, n = 0, 0
+    while size < megabytes * 1e6:
+        script = "traditional" if n % 4 == 3 else "simplified"
+        chosen, length = [], 0
+        while length < DOC_CHARS:
+            paragraph = regex.sub(r"\d", lambda _: str(rng.randint(1, 9)), rng.choice(paragraphs))
+            chosen.append(paragraph)
+            length += len(paragraph)
+        text = "\n".join(chosen)
+        if script == "traditional":
+            text = to_traditional(text)
+        path = folder / f"{script[:4]}-{n:05}.txt"
+        path.write_text(text, encoding="utf-8")
+        files[script].append(path)
+        size += path.stat().st_size
+        n += 1
+    return files
+
+
+def measure(files: list[Path]) -> dict[str, float]:
+    """In one process: seconds per stage and characters per second end to end."""
+    timings: dict[str, float] = {}
+    extractor = Extractor(timings=timings)
+    extractor.extract(read_document(files[0]))  # load jieba and OpenCC before timing
+    timings.clear()
+    chars, out = 0, Path(tempfile.mkdtemp())
+    start = time.perf_counter()
+    for path in files:
+        t = time.perf_counter()
+        raw = read_document(path)
+        timings["read"] = timings.get("read", 0.0) + time.perf_counter() - t
+        chars += len(raw.text)
+        extraction = extractor.extract(raw)
+        t = time.perf_counter()
+        write_atomic(out / f"{raw.doc_id}.json", dumps(document_json(extraction)))
+        timings["write"] = timings.get("write", 0.0) + time.perf_counter() - t
+    total = time.perf_counter() - start
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    t = time.perf_counter()
+    for text in texts:
+        to_simplified(text)
+    convert = time.perf_counter() - t if "trad" in files[0].name else 0.0
+    timings["convert (in normalize)"] = convert
+    timings["attach"] = timings.get("attach", 0.0) - timings.get("tokenize", 0.0)
+    return {"chars": chars, "seconds": total, "chars_per_s": chars / total, **timings}
+
+
+def floor(files: list[Path]) -> float:
+    texts = [p.read_text(encoding="utf-8") for p in files]
+    chars = sum(map(len, texts))
+    start = time.perf_counter()
+    for text in texts:
+        sum(1 for _ in FLOOR.finditer(text))
+    return chars / (time.perf_counter() - start)
+
+
+def jionlp_money(files: list[Path]) -> float | None:
+    try:
+        import jionlp
+    except ImportError:
+        return None
+    texts = [p.read_text(encoding="utf-8") for p in files[:20]]
+    chars = sum(map(len, texts))
+    start = time.perf_counter()
+    for text in texts:
+        for line in text.split("\n"):
+            jionlp.ner.extract_money(line)
+    return chars / (time.perf_counter() - start)
+
+
+def wall(command: list[str], runs: int = 3) -> float:
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def peak_memory_mb(path: Path) -> float:
+    """Peak resident memory of `extract run` on one file, in a child process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    subprocess.run([sys.executable, "-m", "extract.cli", "run", str(path), "-q", "--out", tempfile.mkdtemp()],
+                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--mb", type=float, default=20.0, help="corpus size in megabytes (default 20)")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+    folder = Path(tempfile.mkdtemp(prefix="extract-bench-"))
+    files = build_corpus(folder, args.mb)
+    extract_cmd = [sys.executable, "-m", "extract.cli"]
+    env_cmd = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+    os.environ.update(env_cmd)
+    results = {script: measure(paths) for script, paths in files.items()}
+    floors = {script: floor(paths) for script, paths in files.items()}
+    jio = jionlp_money(files["simplified"])
+    help_s = wall([*extract_cmd, "--help"])
+    small_s = wall([*extract_cmd, "run", str(ROOT / "corpus" / "laoshan-2025.txt"), "-q"])
+    big = folder / "big.txt"
+    big.write_text("\n".join(p.read_text(encoding="utf-8") for p in files["simplified"][:250]), encoding="utf-8")
+    memory = peak_memory_mb(big)
+    subset = folder / "subset"
+    subset.mkdir()
+    for path in files["simplified"][:40]:
+        (subset / path.name).write_bytes(path.read_bytes())
+    one = wall([*extract_cmd, "run", str(subset), "-q", "--out", tempfile.mkdtemp(), "-w", "1"], runs=1)
+    two = wall([*extract_cmd, "run", str(subset), "-q", "--out", tempfile.mkdtemp(), "-w", "2"], runs=1)
+    report = render(args, files, results, floors, jio, help_s, small_s, big.stat().st_size / 1e6, memory, one, two)
+    args.out.write_text(report, encoding="utf-8")
+    print(report)
+
+
+def render(args, files, results, floors, jio, help_s, small_s, big_mb, memory, one, two) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                if line.startswith("model name")), platform.processor())
+    lines = [
+        "# Benchmark results",
+        "",
+        f"Machine: {os.cpu_count()} cores ({cpu}), Python {platform.python_version()}, {platform.system()}.",
+        f"Command: `python bench/run.py --mb {args.mb:g}` (corpus built from corpus/*.txt, seed 7).",
+        "",
+        "| text | documents | characters | chars/s (1 core, end to end) | regex floor chars/s | floor / extract |",
+        "|---|---|---|---|---|---|",
+    ]
+    for script, result in results.items():
+        ratio = floors[script] / result["chars_per_s"]
+        lines.append(f"| {script} | {len(files[script])} | {result['chars']:,} | {result['chars_per_s']:,.0f} "
+                     f"| {floors[script]:,.0f} | {ratio:.0f}× |")
+    lines += ["", "Seconds per stage (one core):", "", "| stage | simplified | traditional |", "|---|---|---|"]
+    stages = ["read", "normalize", "convert (in normalize)", "sentences", "quantities", "tokenize", "attach", "write"]
+    for stage in stages:
+        lines.append(f"| {stage} | {results['simplified'].get(stage, 0):.2f} | {results['traditional'].get(stage, 0):.2f} |")
+    simplified = results["simplified"]["chars_per_s"]
+    lines += [
+        "",
+        f"- JioNLP `extract_money`, line by line: {f'{jio:,.0f} chars/s, extract is {simplified / jio:.2f}× its speed' if jio else 'not installed (pip install jionlp)'}.",
+        f"- `extract --help`: {help_s:.2f} s; one small report end to end (with jieba's dictionary): {small_s:.2f} s.",
+        f"- Peak memory, one {big_mb:.0f} MB file: {memory:.0f} MB.",
+        f"- 40 reports: {one:.1f} s with 1 worker, {two:.1f} s with 2 (speed-up {one / two:.2f}×).",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    main()
