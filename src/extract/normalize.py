@@ -15,10 +15,14 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
+import regex
+
 from .html import article_pieces
 from .rules import Rules
 
 SCRIPT_SAMPLE = 20000
+HAN = regex.compile(r"[\u4e00-\u9fff]")
+LATIN = regex.compile(r"[A-Za-z]")
 SCRIPT_HAN = 2000
 TRADITIONAL_SHARE = 0.03
 
@@ -57,8 +61,7 @@ class Normalized:
 def detect_language(text: str) -> str:
     """'en' when Latin letters far outnumber Han characters, else 'zh'."""
     sample = text[:SCRIPT_SAMPLE]
-    han = sum("\u4e00" <= c <= "\u9fff" for c in sample)
-    latin = sum(c.isascii() and c.isalpha() for c in sample)
+    han, latin = len(HAN.findall(sample)), len(LATIN.findall(sample))
     return "en" if latin > 3 * han else "zh"
 
 
