@@ -18,7 +18,7 @@ PUNCTUATION = regex.compile(r"^[\p{P}\p{S}\s]+$")
 QUOTES = set("“”‘’\"'()（）《》「」『』")
 NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
 # A date or year right before a metric is not part of it (2023年本地生产总值).
-LAST_NUMBER = regex.compile(r"^.*\d(?![\dA-Za-z.])(?:周年|[年月日号期])?", regex.S)
+LAST_NUMBER = regex.compile(r"^.*\d(?![\dA-Za-z.])(?:周年|岁(?:以下|以上|及以上)?|[年月日号期])?", regex.S)
 TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 WINDOW = 32
@@ -42,7 +42,10 @@ def attach_metrics(
             sentence.text[quantity.end - sentence.start : right - sentence.start], rules.before_comparator_words
         )
         before = sentence.text[left - sentence.start : quantity.start - sentence.start]
-        metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules) or _before_phrase(before, tokenizer, rules)
+        metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules)
+        if metric is None or _is_anaphora(metric, rules):
+            # 迈上5万亿元新台阶: what follows names a landmark, not what is measured.
+            metric = _before_phrase(before, tokenizer, rules) or metric
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
         metrics.append(metric)
@@ -170,8 +173,10 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
             break
         kept.insert(0, token)
         length += len(word)
-    if any(p.match("".join(t.word for t in kept)) for p in rules.change.comparison):
-        # 比上年年初预算增加1800亿元: a comparison, the metric is the one before it.
+    raw = "".join(t.word for t in kept)
+    if any(p.match(raw) for p in rules.change.comparison) or raw.startswith("占"):
+        # 比上年年初预算增加1800亿元, 占规上工业比重达到17.8%: a comparison or a share
+        # whose subject was left out; the metric is the one before it.
         return None
     kept = _strip_left(kept, rules)
     text = _balanced("".join(t.word for t in kept).lstrip("”’)）》」』"))
