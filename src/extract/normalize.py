@@ -112,7 +112,7 @@ def _line_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
     dropped = set(removed)
     body = [(s, e) for s, e in lines if (s, e) not in dropped]
     for (s, e), (next_s, _) in zip(body, body[1:], strict=False):
-        if _breaks_inside_sentence(text[s:e].rstrip(), text[next_s:].lstrip(), rules):
+        if _breaks_inside_sentence(text[s:e].rstrip(), text[next_s : next_s + 64].lstrip(), rules):
             removed.append((s + len(text[s:e].rstrip()), next_s + _leading_space(text, next_s)))
     return removed
 
