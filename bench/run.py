@@ -50,8 +50,12 @@ def build_corpus(folder: Path, megabytes: float, seed: int = 7) -> dict[str, lis
 
     to_traditional = OpenCC("s2t").convert
     rng = random.Random(seed)
-    paragraphs = [p.strip() for name in SOURCES
-                  for p in (ROOT / "corpus" / f"{name}.txt").read_text(encoding="utf-8").split("\n") if len(p.strip()) > 20]
+    paragraphs = [
+        p.strip()
+        for name in SOURCES
+        for p in (ROOT / "corpus" / f"{name}.txt").read_text(encoding="utf-8").split("\n")
+        if len(p.strip()) > 20
+    ]
     files: dict[str, list[Path]] = {"simplified": [], "traditional": []}
     size, n = 0, 0
     while size < megabytes * 1e6:
@@ -135,8 +139,12 @@ def wall(command: list[str], runs: int = 3) -> float:
 def peak_memory_mb(path: Path) -> float:
     """Peak resident memory of `extract run` on one file, in a child process."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    subprocess.run([sys.executable, "-m", "extract.cli", "run", str(path), "-q", "--out", tempfile.mkdtemp()],
-                   check=True, capture_output=True, env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    subprocess.run(
+        [sys.executable, "-m", "extract.cli", "run", str(path), "-q", "--out", tempfile.mkdtemp()],
+        check=True,
+        capture_output=True,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
     return max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
 
 
@@ -169,9 +177,21 @@ def main() -> None:
     print(report)
 
 
+def _jionlp_line(jio: float | None, simplified: float) -> str:
+    if jio is None:
+        return "not installed (pip install -e '.[bench]')"
+    return f"{jio:,.0f} chars/s, extract runs at {simplified / jio:.2f}× its speed"
+
+
 def render(args, files, results, floors, jio, help_s, small_s, big_mb, memory, one, two) -> str:
-    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
-                if line.startswith("model name")), platform.processor())
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
     lines = [
         "# Benchmark results",
         "",
@@ -183,21 +203,47 @@ def render(args, files, results, floors, jio, help_s, small_s, big_mb, memory, o
     ]
     for script, result in results.items():
         ratio = floors[script] / result["chars_per_s"]
-        lines.append(f"| {script} | {len(files[script])} | {result['chars']:,} | {result['chars_per_s']:,.0f} "
-                     f"| {floors[script]:,.0f} | {ratio:.0f}× |")
+        lines.append(
+            f"| {script} | {len(files[script])} | {result['chars']:,} | {result['chars_per_s']:,.0f} "
+            f"| {floors[script]:,.0f} | {ratio:.0f}× |"
+        )
     lines += ["", "Seconds per stage (one core):", "", "| stage | simplified | traditional |", "|---|---|---|"]
     stages = ["read", "normalize", "convert (in normalize)", "sentences", "quantities", "tokenize", "attach", "write"]
     for stage in stages:
-        lines.append(f"| {stage} | {results['simplified'].get(stage, 0):.2f} | {results['traditional'].get(stage, 0):.2f} |")
+        lines.append(
+            f"| {stage} | {results['simplified'].get(stage, 0):.2f} | {results['traditional'].get(stage, 0):.2f} |"
+        )
     simplified = results["simplified"]["chars_per_s"]
     lines += [
         "",
-        f"- JioNLP `extract_money`, line by line: {f'{jio:,.0f} chars/s, extract is {simplified / jio:.2f}× its speed' if jio else 'not installed (pip install jionlp)'}.",
+        f"- JioNLP `extract_money`, line by line: {_jionlp_line(jio, simplified)}.",
         f"- `extract --help`: {help_s:.2f} s; one small report end to end (with jieba's dictionary): {small_s:.2f} s.",
         f"- Peak memory, one {big_mb:.0f} MB file: {memory:.0f} MB.",
         f"- 40 reports: {one:.1f} s with 1 worker, {two:.1f} s with 2 (speed-up {one / two:.2f}×).",
         "",
+        "## The targets of issue 6",
+        "",
+        "| target | measured | met |",
+        "|---|---|---|",
     ]
+    targets = [
+        (
+            "simplified: at least 1/20 of the regex floor",
+            f"1/{floors['simplified'] / simplified:.0f}",
+            floors["simplified"] / simplified <= 20,
+        ),
+        (
+            "simplified: at least 5× JioNLP's money extraction",
+            f"{simplified / jio:.2f}×" if jio else "not measured",
+            bool(jio) and simplified / jio >= 5,
+        ),
+        ("`extract --help` under 0.5 s", f"{help_s:.2f} s", help_s < 0.5),
+        ("one small file end to end under 1.5 s", f"{small_s:.2f} s", small_s < 1.5),
+        ("peak memory under 400 MB for a 50 MB file (streaming)", f"{memory:.0f} MB for {big_mb:.0f} MB", False),
+        ("near-linear speed-up on 2 cores", f"{one / two:.2f}×", one / two >= 1.7),
+    ]
+    lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in targets]
+    lines.append("")
     return "\n".join(lines)
 
 
