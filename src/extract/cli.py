@@ -20,6 +20,7 @@ app = typer.Typer(
 )
 
 REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html"}
+LANGUAGES = ("zh", "en")
 
 
 class Format(StrEnum):
@@ -306,14 +307,15 @@ def check_rules() -> None:
     """Load and compile every rule file; report the first problem."""
     from .rules import load_rules, rule_cases
 
-    try:
-        load_rules("zh")
-        cases = list(rule_cases("zh"))
-    except RuleError as exc:
-        _error(str(exc))
-        raise typer.Exit(1) from exc
-    positives = sum(c.positive for c in cases)
-    typer.echo(f"rules/zh: ok, {positives} examples and {len(cases) - positives} counter-examples")
+    for lang in LANGUAGES:
+        try:
+            load_rules(lang)
+            cases = list(rule_cases(lang))
+        except RuleError as exc:
+            _error(str(exc))
+            raise typer.Exit(1) from exc
+        positives = sum(c.positive for c in cases)
+        typer.echo(f"rules/{lang}: ok, {positives} examples and {len(cases) - positives} counter-examples")
 
 
 if __name__ == "__main__":
