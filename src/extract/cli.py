@@ -243,16 +243,17 @@ def show(
     from rich.console import Console
     from rich.table import Table
 
-    from .pipeline import extract_file
+    from .pipeline import Extractor
+    from .read import read_document
     from .review import review_page
     from .serialize import document_json, figure, write_atomic
 
     try:
-        extraction = extract_file(report)
+        raw = read_document(report)
     except ReadError as exc:
         _error(str(exc))
         raise typer.Exit(1) from exc
-    document = document_json(extraction)
+    document = document_json(Extractor().extract(raw))
     table = Table(
         title=f"{document['doc_id']}: {document['region'] or '?'}, report year "
         f"{document['report_year'] or '?'}, {len(document['indicators'])} indicators"
@@ -271,9 +272,7 @@ def show(
         )
     Console().print(table)
     if html is not None:
-        from .read import read_document
-
-        write_atomic(html, review_page(read_document(report).text, document))
+        write_atomic(html, review_page(raw.text, document))
         typer.echo(f"review page: {html}", err=True)
 
 

@@ -415,12 +415,25 @@ def _join(words: list[str]) -> str:
 
 def _linked_phrase(after: str, phrase: EnglishPhraseRules) -> str | None:
     """The noun phrase after of/in/for following the unit: 1 trillion yuan of treasury bonds."""
-    match = regex.match(r"\s+(of|in|for)\s+", after)
+    links = "|".join(map(regex.escape, sorted(phrase.after_links)))
+    match = regex.match(rf"\s+({links})\s+", after)
     if match is None:
         return None
+    return _shape(_forward_phrase(_tokens(after[match.end() :]), phrase), phrase)
+
+
+def _number_of(sentence: str, phrase: EnglishPhraseRules) -> str | None:
+    """The number of college graduates is expected to reach 11.79 million."""
+    match = regex.search(r"(?i)\bnumber of\s+((?:[A-Za-z][\w\-']*\s?){1,6})", sentence)
+    return _join(_forward_phrase(match.group(1).split(), phrase)) or None if match else None
+
+
+def _forward_phrase(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """The words of a noun phrase read forward: up to a stop word (and excepted),
+    `per`, punctuation, or `max_words`; no leading article, no trailing `and`."""
     stop = _stop_words()
-    words = []
-    for token in _tokens(after[match.end() :]):
+    words: list[str] = []
+    for token in tokens:
         low = token.lower()
         if low in {"the", "a", "an"} and not words:
             continue
@@ -431,21 +444,7 @@ def _linked_phrase(after: str, phrase: EnglishPhraseRules) -> str | None:
             break
     while words and words[-1].lower() == "and":
         words.pop()
-    return _shape(words, phrase)
-
-
-def _number_of(sentence: str, phrase: EnglishPhraseRules) -> str | None:
-    """The number of college graduates is expected to reach 11.79 million."""
-    match = regex.search(r"(?i)\bnumber of\s+((?:[A-Za-z][\w\-']*\s?){1,6})", sentence)
-    if match is None:
-        return None
-    stop = _stop_words()
-    words = []
-    for word in match.group(1).split():
-        if word.lower() in stop:
-            break
-        words.append(word)
-    return " ".join(words) or None
+    return words
 
 
 # --- changes ------------------------------------------------------------------

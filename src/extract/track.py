@@ -29,6 +29,8 @@ class TrackRules:
     min_contained_chars: int
     approx_tolerance: Decimal
     canonical: dict[str, str]
+    # Synonyms longest first, so that 新招引 folds before 招引.
+    folding: tuple[tuple[str, str], ...]
     lower_is_better: tuple[str, ...]
     predicates: tuple[str, ...]
 
@@ -42,6 +44,7 @@ def load_track_rules(root: Path | None = None) -> TrackRules:
         min_contained_chars=data["min_contained_chars"],
         approx_tolerance=Decimal(data["approx_tolerance"]),
         canonical=canonical,
+        folding=tuple(sorted(((w, c) for w, c in canonical.items() if w != c), key=lambda p: -len(p[0]))),
         lower_is_better=tuple(data["lower_is_better"]),
         predicates=tuple(data["predicates"]),
     )
@@ -101,9 +104,9 @@ def _fold(text: str | None, rules: TrackRules) -> str:
     """Fold synonyms into their group's first word, longest words first."""
     if not text:
         return ""
-    for word in sorted(rules.canonical, key=len, reverse=True):
-        if word in text and rules.canonical[word] != word:
-            text = text.replace(word, rules.canonical[word])
+    for word, canonical in rules.folding:
+        if word in text:
+            text = text.replace(word, canonical)
     return text
 
 
