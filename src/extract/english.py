@@ -128,6 +128,8 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
 def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
     """A bare number counts what `the number of X` names earlier in its sentence:
     the number of college graduates is expected to reach 11.79 million."""
+    if rules.counting.people_before and rules.counting.people_before.search(before):
+        return Unit(scale or "people", "person", rules.scales.get(scale, Decimal(1)), "people")
     match = regex.search(r"(?i)\bnumber of\s+([A-Za-z][\w\-' ]*)", before)
     if match is None:
         return None
@@ -374,7 +376,14 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
     """The metric in a noun phrase: an abbreviation in brackets (GDP); else the head
     group before the first preposition, its last words only; a measure noun keeps
     its of-phrase, a quantity noun gives way to it."""
+    while words and regex.fullmatch(r"(?:19|20)\d\d", words[0]):
+        words = words[1:]  # 2025 growth target: the year is not part of the metric
+    if "'s" in words:
+        # The province's GDP: the possessor is not the metric.
+        words = words[len(words) - words[::-1].index("'s") :]
     text = _join(words)
+    if not regex.search(r"[A-Za-z]", text):
+        return None
     abbreviation = regex.search(r"\(([A-Z][A-Z0-9]{1,9})\)$", text)
     if abbreviation:
         return abbreviation.group(1)
@@ -437,6 +446,8 @@ def _forward_phrase(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
         low = token.lower()
         if low in {"the", "a", "an"} and not words:
             continue
+        if not words and not token[:1].isalpha():
+            break  # in 2025, of 3 percent: a number is no metric
         if not regex.fullmatch(r"[A-Za-z0-9][\w\-']*", token) or (low in stop and low != "and") or low == "per":
             break
         words.append(token)
@@ -464,6 +475,13 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
     for word, direction in rules.change.words:
         if _ends_with_word(stripped, (word,)):
             return direction
+    if _ends_with_word(before.rstrip(), ("by",)):
+        # ...and retail sales by 4 percent: the verb is shared with an earlier value.
+        earlier = text_before(sentence.text, at, 3 * CONTEXT).lower()
+        found = [
+            (earlier.rfind(w), d) for w, d in rules.change.words if regex.search(rf"\b{regex.escape(w)}\b", earlier)
+        ]
+        return max(found)[1] if found else None
     return None
 
 

@@ -139,6 +139,7 @@ class CountingRules:
     people: frozenset[str]
     households: frozenset[str]
     never: frozenset[str]
+    people_before: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -409,6 +410,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             frozenset(counting["people"]),
             frozenset(counting["households"]),
             frozenset(counting["never"]),
+            _compile(counting["people_before"], "units.toml counting"),
         )
         if counting
         else None,

@@ -35,7 +35,7 @@ class _Found:
 def find_report_year(text: str, rules: Rules) -> int | None:
     for pattern, offset in rules.report_year_patterns:
         if match := pattern.search(text):
-            return int(match.group(1)) + offset
+            return int(next(group for group in match.groups() if group)) + offset
     return None
 
 
