@@ -105,6 +105,7 @@ def test_no_reports_found(runner, tmp_path):
 def test_check_rules(runner):
     result = runner.invoke(app, ["check-rules"])
     assert result.exit_code == 0 and "examples" in result.stdout
+    assert "rules/en: ok" in result.stdout and "track.toml: ok" in result.stdout
 
 
 def test_outputs_are_readable_by_others(runner, tmp_path):

@@ -315,6 +315,14 @@ def check_rules() -> None:
             raise typer.Exit(1) from exc
         positives = sum(c.positive for c in cases)
         typer.echo(f"rules/{lang}: ok, {positives} examples and {len(cases) - positives} counter-examples")
+    from .track import load_track_rules
+
+    try:
+        load_track_rules()
+    except (OSError, KeyError, ValueError) as exc:
+        _error(f"rules/zh/track.toml: {exc}")
+        raise typer.Exit(1) from exc
+    typer.echo("rules/zh/track.toml: ok")
 
 
 if __name__ == "__main__":
