@@ -90,38 +90,50 @@ def run(
         raise typer.Exit(2)
     if out is not None:
         remove_stale_temporaries(out)
+    files, taken = _distinct_doc_ids(files)
     done = [p for p in files if resume and out is not None and fmt is Format.json and already_done(p, out)]
     todo = [p for p in files if p not in set(done)]
-    failed, documents, written = 0, [], {p.stem: p for p in done}
-    outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers)
-    for path, document in _progress(outcomes, len(todo), enabled=not quiet and not verbose):
-        if isinstance(document, str):
+    # With a folder for one file per report, reports are written where they are extracted.
+    direct = out if fmt is Format.json and engine != "dask" else None
+    failed, documents, finished = len(taken), [], len(done)
+    outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
+    for path, outcome in _progress(outcomes, len(todo), enabled=not quiet and not verbose):
+        if isinstance(outcome, str):
             failed += 1
-            _error(f"{document} (skipped)")
+            _error(f"{outcome} (skipped)")
             continue
-        if document["doc_id"] in written:
-            failed += 1
-            _error(
-                f"{path}: its doc_id {document['doc_id']!r} is taken by {written[document['doc_id']]}; "
-                "rename one of the two files (skipped)"
-            )
-            continue
-        written[document["doc_id"]] = path
+        finished += 1
         if verbose:
             typer.echo(
-                f"{path}: {len(document['indicators'])} indicators, region {document['region']}, "
-                f"report year {document['report_year']}",
+                f"{path}: {outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}",
                 err=True,
             )
-        _emit(document, fmt, out, documents)
+        if outcome.document is not None:
+            _emit(outcome.document, fmt, out, documents)
     _write_collected(documents, fmt, out)
     if not quiet:
         where = f" to {out}" if out else ""
         resumed = f" ({len(done)} already done)" if done else ""
-        typer.echo(f"extract: {len(written)} of {len(files)} reports done{where}{resumed}", err=True)
+        typer.echo(f"extract: {finished} of {len(files) + len(taken)} reports done{where}{resumed}", err=True)
     if failed:
-        _error(f"{failed} of {len(files)} files were skipped; see the lines above")
+        _error(f"{failed} of {len(files) + len(taken)} files were skipped; see the lines above")
         raise typer.Exit(1)
+
+
+def _distinct_doc_ids(files: list[Path]) -> tuple[list[Path], list[Path]]:
+    """Files to extract, and files whose doc_id (the file name's stem) an earlier one has
+    taken: these are reported, not allowed to overwrite the other's output."""
+    first: dict[str, Path] = {}
+    kept, taken = [], []
+    for path in files:
+        if path.stem in first:
+            owner = first[path.stem]
+            _error(f"{path}: its doc_id {path.stem!r} is taken by {owner}; rename one of the two files (skipped)")
+            taken.append(path)
+        else:
+            first[path.stem] = path
+            kept.append(path)
+    return kept, taken
 
 
 def _progress(items, total: int, enabled: bool):

@@ -14,6 +14,7 @@ import hashlib
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
@@ -23,8 +24,8 @@ from .normalize import Normalized, detect_language, normalize
 from .quantities import find_quantities
 from .read import read_document
 from .rules import Rules, load_rules
-from .sentences import split_sentences
-from .timeframe import assign_frames, find_region, find_report_year
+from .sentences import iter_sentences
+from .timeframe import Item, assign_frames, find_region, find_report_year
 from .tokenize import Tokenizer
 
 
@@ -52,26 +53,20 @@ class Extractor:
         return self.rules[language]
 
     def extract(self, raw: RawDocument, report_year: int | None = None) -> Extraction:
+        facts, indicators = self.stream(raw, report_year)
+        return replace(facts, indicators=tuple(indicators))
+
+    def stream(self, raw: RawDocument, report_year: int | None = None) -> tuple[Extraction, Iterator[Indicator]]:
+        """The document's facts now (with no indicators), and its indicators as they
+        are found, sentence by sentence: a report of any size is never held whole."""
         with self._stage("normalize"):
             language = detect_language(raw.text)
             rules = self.rules_for(language)
             norm = normalize(raw.text, rules, raw.markup)
-        with self._stage("sentences"):
-            sentences = split_sentences(norm.text, rules.heading_max_chars, language)
-            sentence_rules = [self.rules_for(_sentence_language(s.text, language)) for s in sentences]
-        with self._stage("quantities"):
-            quantities = [_find(s, r) for s, r in zip(sentences, sentence_rules, strict=True)]
         with self._stage("attach"):
             year = report_year or find_report_year(norm.text, rules)
             region = find_region(norm.text, rules)
-            frames = assign_frames(sentences, quantities, year, sentence_rules)
-            currency = rules.local_currency.get(region or "")
-            indicators: list[Indicator] = []
-            for sentence, sentence_rule, found, frames_of in zip(
-                sentences, sentence_rules, quantities, frames, strict=True
-            ):
-                indicators += self._indicators(norm, sentence, sentence_rule, found, frames_of, currency)
-        return Extraction(
+        facts = Extraction(
             doc_id=raw.doc_id,
             source=raw.source,
             sha256=raw.sha256,
@@ -79,8 +74,29 @@ class Extractor:
             script=norm.script,
             region=region,
             report_year=year,
-            indicators=tuple(indicators),
         )
+        return facts, self._stream_indicators(norm, language, year, rules.local_currency.get(region or ""))
+
+    def _stream_indicators(
+        self, norm: Normalized, language: str, year: int | None, currency: str | None
+    ) -> Iterator[Indicator]:
+        items = self._sentences_with_quantities(norm.text, language)
+        for (sentence, rules, found), frames in assign_frames(items, year):
+            with self._stage("attach"):
+                indicators = self._indicators(norm, sentence, rules, found, frames, currency)
+            yield from indicators
+
+    def _sentences_with_quantities(self, text: str, language: str) -> Iterator[Item]:
+        sentences = iter_sentences(text, self.rules_for(language).heading_max_chars, language)
+        while True:
+            with self._stage("sentences"):
+                sentence = next(sentences, None)
+                if sentence is None:
+                    return
+                rules = self.rules_for(_sentence_language(sentence.text, language))
+            with self._stage("quantities"):
+                found = _find(sentence, rules)
+            yield sentence, rules, found
 
     def _indicators(
         self,

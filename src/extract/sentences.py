@@ -6,6 +6,7 @@ sentence end that is short is a heading: it names the section that follows.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from functools import cache
 
 import regex
@@ -16,10 +17,11 @@ SENTENCE_END = regex.compile(r"[。！？；!?;]+[”’\"」』)）]*|\n")
 SENTENCE_END_CHARS = "。！？；!?;"
 
 
-def split_sentences(text: str, heading_max_chars: int, language: str = "zh") -> list[Sentence]:
-    sentences: list[Sentence] = []
-    paragraph = 0
+def iter_sentences(text: str, heading_max_chars: int, language: str = "zh") -> Iterator[Sentence]:
+    """The sentences of `text` in order, one line at a time (a long report is never
+    held as a list of sentences)."""
     pieces = _pieces if language == "zh" else _english_pieces
+    paragraph = 0
     for line_start, line in _lines(text):
         stripped = line.strip()
         if not stripped:
@@ -28,17 +30,17 @@ def split_sentences(text: str, heading_max_chars: int, language: str = "zh") -> 
         if language == "en":
             is_heading = is_heading and not stripped.endswith((".", ":"))
         for start, end in pieces(line):
-            sentences.append(Sentence(line_start + start, line_start + end, line[start:end], paragraph, is_heading))
+            yield Sentence(line_start + start, line_start + end, line[start:end], paragraph, is_heading)
         paragraph += 1
-    return sentences
 
 
-def _lines(text: str) -> list[tuple[int, str]]:
-    result, start = [], 0
-    for line in text.split("\n"):
-        result.append((start, line))
-        start += len(line) + 1
-    return result
+def _lines(text: str) -> Iterator[tuple[int, str]]:
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, text[start:end]
+        start = end + 1
 
 
 @cache

@@ -7,6 +7,7 @@ import io
 import json
 import os
 import tempfile
+from collections.abc import Iterable, Iterator
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -70,6 +71,13 @@ def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
 
 def document_json(extraction: Extraction) -> dict[str, Any]:
     return {
+        **_facts_json(extraction),
+        "indicators": [indicator_json(ind, extraction.doc_id, n) for n, ind in enumerate(extraction.indicators, 1)],
+    }
+
+
+def _facts_json(extraction: Extraction) -> dict[str, Any]:
+    return {
         "schema_version": SCHEMA_VERSION,
         "doc_id": extraction.doc_id,
         "source": extraction.source,
@@ -78,7 +86,6 @@ def document_json(extraction: Extraction) -> dict[str, Any]:
         "script": extraction.script,
         "region": extraction.region,
         "report_year": extraction.report_year,
-        "indicators": [indicator_json(ind, extraction.doc_id, n) for n, ind in enumerate(extraction.indicators, 1)],
     }
 
 
@@ -118,6 +125,19 @@ def dumps(document: dict[str, Any]) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def document_chunks(facts: Extraction, indicators: Iterable[Indicator]) -> Iterator[str]:
+    """The text of `dumps(document_json(...))`, piece by piece, one indicator at a time,
+    so that a report of any size is written without holding its JSON whole."""
+    head = dumps(_facts_json(facts))
+    # The facts object ends "\n}\n"; the indicators list goes on where it closed.
+    yield head[: -len("\n}\n")] + ',\n  "indicators": ['
+    n = 0
+    for n, indicator in enumerate(indicators, 1):
+        item = json.dumps(indicator_json(indicator, facts.doc_id, n), ensure_ascii=False, indent=2)
+        yield ("\n    " if n == 1 else ",\n    ") + item.replace("\n", "\n    ")
+    yield "\n  ]\n}\n" if n else "]\n}\n"
+
+
 def jsonl_lines(document: dict[str, Any]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows(document))
 
@@ -145,15 +165,16 @@ def _umask() -> int:
     return mask
 
 
-def write_atomic(path: Path, content: str) -> None:
-    """Write a file so that readers see either the old content or the whole new one."""
+def write_atomic(path: Path, content: str | Iterable[str]) -> None:
+    """Write a file so that readers see either the old content or the whole new one.
+    `content` is a string or pieces of one, written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
         # mkstemp makes the file private (0600); an output gets the usual mode.
         os.chmod(temp, 0o666 & ~_umask())
         with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
-            handle.write(content)
+            handle.writelines([content] if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
         os.replace(temp, path)

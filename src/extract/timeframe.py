@@ -10,6 +10,8 @@ takes the frame of the paragraph it introduces.
 
 from __future__ import annotations
 
+from collections import deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 import regex
@@ -56,22 +58,35 @@ def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
     return units[-1] if units and "".join(units) == name else name
 
 
-def assign_frames(
-    sentences: list[Sentence], quantities: list[list[Quantity]], report_year: int | None, rules: list[Rules]
-) -> list[list[TimeFrame]]:
-    """The frame of every quantity, per sentence; `rules` are each sentence's own."""
+# A sentence with its rules and quantities, as the pipeline streams them.
+Item = tuple[Sentence, Rules, list[Quantity]]
+
+
+def assign_frames(items: Iterable[Item], report_year: int | None) -> Iterator[tuple[Item, list[TimeFrame]]]:
+    """Each item with the frame of every one of its quantities, in order. Reads ahead
+    only past a heading with no cue of its own, to the next paragraph."""
     running = TimeFrame("target", report_year)
-    frames: list[list[TimeFrame]] = []
-    for index, sentence in enumerate(sentences):
-        cues = _cues(sentence, rules[index])
+    source, ahead = iter(items), deque[Item]()
+    while ahead or _pull(source, ahead):
+        item = ahead.popleft()
+        sentence, rules, quantities = item
+        cues = _cues(sentence, rules)
         base = running
         if sentence.is_heading and not cues:
-            base = _introduced_frame(sentences, index, running, report_year, rules)
-        frames.append([_frame_for(q.start - sentence.start, cues, base, report_year) for q in quantities[index]])
+            base = _introduced_frame(sentence, source, ahead, running, report_year)
+        yield item, [_frame_for(q.start - sentence.start, cues, base, report_year) for q in quantities]
         for found in cues:
             if found.cue.running:
                 running = _resolve(found, running, report_year)
-    return frames
+
+
+def _pull(source: Iterator[Item], ahead: deque[Item]) -> bool:
+    """Move the next item of `source` to the end of `ahead`; False at the end."""
+    item = next(source, None)
+    if item is None:
+        return False
+    ahead.append(item)
+    return True
 
 
 def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
@@ -89,14 +104,18 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
 
 
 def _introduced_frame(
-    sentences: list[Sentence], index: int, running: TimeFrame, report_year: int | None, rules: list[Rules]
+    heading: Sentence, source: Iterator[Item], ahead: deque[Item], running: TimeFrame, report_year: int | None
 ) -> TimeFrame:
     """A heading's frame is that of the first sentence of the next paragraph, if it names one."""
-    heading = sentences[index]
-    following = next((i for i in range(index + 1, len(sentences)) if sentences[i].paragraph > heading.paragraph), None)
-    if following is None:
-        return running
-    cues = [f for f in _cues(sentences[following], rules[following]) if f.cue.running]
+    index = 0
+    while True:
+        if index == len(ahead) and not _pull(source, ahead):
+            return running
+        sentence, rules, _ = ahead[index]
+        if sentence.paragraph > heading.paragraph:
+            break
+        index += 1
+    cues = [f for f in _cues(sentence, rules) if f.cue.running]
     return _resolve(cues[0], running, report_year) if cues else running
 
 

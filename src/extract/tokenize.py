@@ -42,6 +42,10 @@ class Tokenizer:
         # we only look tags up, which is far cheaper than posseg's own cut.
         return tokenizer, jieba.posseg.POSTokenizer(tokenizer).word_tag_tab
 
+    def load(self) -> None:
+        """Load jieba's dictionary now (before worker processes are forked, say)."""
+        self._jieba  # noqa: B018 - the cached property does the loading
+
     def tokens(self, text: str) -> list[Token]:
         tokenizer, tags = self._jieba
         if self._timings is None:
