@@ -3,6 +3,8 @@ and the streamed JSON is byte for byte the JSON of the whole document."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -66,3 +68,16 @@ def test_document_chunks_pull_one_indicator_per_piece(extractor):
     for n in (1, 2, 3):
         next(chunks)
         assert len(pulled) == n
+
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.text(max_size=8), JSON_VALUES, max_size=6))
+def test_dumps_writes_what_the_json_module_writes(value):
+    assert dumps(value) == json.dumps(value, ensure_ascii=False, indent=2) + "\n"

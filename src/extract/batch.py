@@ -9,6 +9,7 @@ back; without one, the whole document comes back to be printed or collected.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 from collections.abc import Iterable, Iterator
@@ -59,6 +60,9 @@ def _over_processes(files: list[Path], workers: int, out: Path | None) -> Iterat
     if "fork" in multiprocessing.get_all_start_methods():
         _worker_extractor = Extractor()
         _worker_extractor.tokenizer.load()
+        # Keep the collector off the inherited objects (jieba's dictionary above all):
+        # its passes would write to every page and undo the sharing of memory.
+        gc.freeze()
         pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
     else:
         pool = ProcessPoolExecutor(workers, initializer=_start_worker)

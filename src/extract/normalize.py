@@ -169,6 +169,15 @@ def _converter():
     return OpenCC("t2s")
 
 
+def converter_name() -> str:
+    """Which OpenCC converts: the C++ library (the `opencc` package, a separate install
+    choice, see the README) or opencc-python-reimplemented (the default). Both are
+    imported as `opencc` and cannot share an environment; the code works with either."""
+    import opencc
+
+    return "opencc (C++)" if hasattr(opencc, "opencc_clib") else "opencc-python-reimplemented"
+
+
 def to_simplified(text: str) -> str:
     """OpenCC t2s, checked to keep every character at its offset."""
     converted = _converter().convert(text)

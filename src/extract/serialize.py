@@ -5,10 +5,12 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
 import os
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
+from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 from typing import Any
 
@@ -121,8 +123,44 @@ def figure(indicator: dict[str, Any]) -> str:
 
 
 def dumps(document: dict[str, Any]) -> str:
-    """Deterministic JSON: stable key order, real characters, a final newline."""
-    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+    """Deterministic JSON: stable key order, real characters, a final newline. The text
+    is that of json.dumps(document, ensure_ascii=False, indent=2)."""
+    return _indented(document, "") + "\n"
+
+
+def _indented(value: Any, indent: str) -> str:
+    """json.dumps(value, ensure_ascii=False, indent=2) nested at `indent`, several times
+    faster: with an indent, the json module gives up its C encoder for a Python one
+    built of generators, which was a tenth of the whole run."""
+    if isinstance(value, dict):
+        if not value:
+            return "{}"
+        inner = indent + "  "
+        items = [f"{inner}{_encode_string(key)}: {_indented(item, inner)}" for key, item in value.items()]
+        return "{\n" + ",\n".join(items) + "\n" + indent + "}"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "[]"
+        inner = indent + "  "
+        return "[\n" + ",\n".join(inner + _indented(item, inner) for item in value) + "\n" + indent + "]"
+    return _scalar(value)
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str):
+        return _encode_string(value)
+    if value is None:
+        return "null"
+    if value is True:
+        return "true"
+    if value is False:
+        return "false"
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    # What the fast path does not cover (NaN, other types) goes to the json module.
+    return json.dumps(value, ensure_ascii=False)
 
 
 def document_chunks(facts: Extraction, indicators: Iterable[Indicator]) -> Iterator[str]:
@@ -133,8 +171,8 @@ def document_chunks(facts: Extraction, indicators: Iterable[Indicator]) -> Itera
     yield head[: -len("\n}\n")] + ',\n  "indicators": ['
     n = 0
     for n, indicator in enumerate(indicators, 1):
-        item = json.dumps(indicator_json(indicator, facts.doc_id, n), ensure_ascii=False, indent=2)
-        yield ("\n    " if n == 1 else ",\n    ") + item.replace("\n", "\n    ")
+        item = _indented(indicator_json(indicator, facts.doc_id, n), "    ")
+        yield ("\n    " if n == 1 else ",\n    ") + item
     yield "\n  ]\n}\n" if n else "]\n}\n"
 
 
