@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from decimal import Decimal
+from functools import cache
 
 import regex
 
@@ -77,13 +78,17 @@ def _prefixed_quantities(text: str, rules: Rules) -> list[Quantity]:
     """百分之五 and 千分之三 (unit before the number), 三分之一 (a fraction)."""
     found = []
     for prefix in rules.prefix_units:
-        for match in regex.finditer(rf"{regex.escape(prefix.surface)}({NUMBER.pattern})", text):
+        if prefix.surface not in text:
+            continue
+        for match in _number_after(prefix.surface).finditer(text):
             value = _value(match.group(1))
             if value is not None:
                 found.append(_prefixed(text, match.start(), match.end(), value, prefix.unit, rules))
     fraction = rules.fraction
+    if fraction.surface not in text:
+        return found
     taken = {q.start for q in found}
-    for match in regex.finditer(rf"({NUMBER.pattern}){regex.escape(fraction.surface)}({NUMBER.pattern})", text):
+    for match in _numbers_around(fraction.surface).finditer(text):
         if match.start() in taken:  # 百分之十 is a percentage, not a hundredth
             continue
         denominator, numerator = _value(match.group(1)), _value(match.group(2))
@@ -91,6 +96,16 @@ def _prefixed_quantities(text: str, rules: Rules) -> list[Quantity]:
             value = (numerator / denominator).quantize(Decimal("0.000001"))
             found.append(_prefixed(text, match.start(), match.end(), value, fraction.unit, rules))
     return found
+
+
+@cache
+def _number_after(word: str) -> regex.Pattern:
+    return regex.compile(rf"{regex.escape(word)}({NUMBER.pattern})")
+
+
+@cache
+def _numbers_around(word: str) -> regex.Pattern:
+    return regex.compile(rf"({NUMBER.pattern}){regex.escape(word)}({NUMBER.pattern})")
 
 
 def _value(number_text: str) -> Decimal | None:
@@ -259,6 +274,8 @@ def _after_comparator(text: str, position: int, rules: Rules) -> tuple[int, str 
 
 
 def _before_comparator(before: str, rules: Rules) -> str | None:
+    if not before.endswith(rules.before_comparator_words):
+        return None
     for word, name in rules.before_comparators:
         if before.endswith(word):
             return name
