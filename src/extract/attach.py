@@ -8,6 +8,8 @@ quantity before it in the same sentence (收入完成224.2亿元，增长1.7%).
 
 from __future__ import annotations
 
+from functools import cache
+
 import regex
 
 from .model import Quantity, Sentence, text_before
@@ -217,10 +219,15 @@ def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
     return tokens
 
 
+PAIRS = {"“": "”", "‘": "’", "(": ")", "（": "）", "《": "》", "「": "」", "『": "』"}
+PAIRED = regex.compile("[" + regex.escape("".join(PAIRS) + "".join(PAIRS.values())) + "]")
+
+
 def _balanced(text: str) -> str:
     """Drop a dangling quote or bracket at either end of a phrase."""
-    pairs = {"“": "”", "‘": "’", "(": ")", "（": "）", "《": "》", "「": "」", "『": "』"}
-    for opening, closing in pairs.items():
+    if not PAIRED.search(text):
+        return text.strip()
+    for opening, closing in PAIRS.items():
         if text.count(opening) > text.count(closing) and text.endswith(opening):
             text = text[:-1]
         if text.count(closing) > text.count(opening) and text.startswith(closing):
@@ -274,10 +281,18 @@ def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
 
 def _strip_left_words(text: str, words: frozenset[str]) -> str:
     """Drop leading scope and time words (全年, 力争) one by one, longest first."""
-    ordered = sorted(words, key=len, reverse=True)
-    while word := next((w for w in ordered if w and text.startswith(w) and len(text) > len(w)), None):
+    ordered = _longest_first(words)
+    while text.startswith(ordered):
+        word = next((w for w in ordered if w and text.startswith(w) and len(text) > len(w)), None)
+        if word is None:
+            break
         text = text[len(word) :]
     return text
+
+
+@cache
+def _longest_first(words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(words, key=len, reverse=True))
 
 
 def _strip_words(text: str, words: tuple[str, ...]) -> str:

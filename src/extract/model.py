@@ -13,7 +13,7 @@ CONTEXT = 80
 
 def text_before(text: str, position: int, size: int = CONTEXT) -> str:
     """The `size` characters of `text` that end at `position`."""
-    return text[max(0, position - size) : position]
+    return text[position - size if position > size else 0 : position]
 
 
 @dataclass(frozen=True)

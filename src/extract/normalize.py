@@ -61,6 +61,8 @@ class Normalized:
 def detect_language(text: str) -> str:
     """'en' when Latin letters far outnumber Han characters, else 'zh'."""
     sample = text[:SCRIPT_SAMPLE]
+    if not LATIN.search(sample):
+        return "zh"
     han, latin = len(HAN.findall(sample)), len(LATIN.findall(sample))
     return "en" if latin > 3 * han else "zh"
 

@@ -179,6 +179,9 @@ class Rules:
     exclusions: tuple[Exclusion, ...]
     report_year_patterns: tuple[tuple[regex.Pattern, int], ...]
     cues: tuple[Cue, ...]
+    # Matches wherever one of the cues that are searched for (not at_start) matches,
+    # and maybe elsewhere: a sentence it does not match has none of them.
+    cue_filter: regex.Pattern | None
     heading_max_chars: int
     region_patterns: tuple[regex.Pattern, ...]
     admin_suffixes: tuple[str, ...]
@@ -218,6 +221,10 @@ def _compile(pattern: str, where: str) -> regex.Pattern:
         return regex.compile(pattern)
     except regex.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
+    return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
 
 def _alternation(words: list[str]) -> regex.Pattern:
@@ -348,6 +355,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     }
     noise = d["noise"]
     join = noise["line_join"]
+    cues = tuple(_cue(e) for e in d["time"]["cue"])
     return Rules(
         units=units,
         unit_pattern=_alternation(list(units)),
@@ -386,7 +394,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         report_year_patterns=tuple(
             (_compile(e["pattern"], "time.toml report_year"), e["offset"]) for e in d["time"]["report_year"]
         ),
-        cues=tuple(_cue(e) for e in d["time"]["cue"]),
+        cues=cues,
+        cue_filter=_any_of([c.pattern for c in cues if not c.at_start]),
         heading_max_chars=d["time"]["heading"]["max_chars"],
         region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
         admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),

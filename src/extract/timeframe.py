@@ -94,11 +94,13 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
     opening = ENUMERATION.match(text)
     start = opening.end() if opening else 0
     found: list[_Found] = []
+    # Most sentences have no cue: one search tells, instead of one per cue.
+    searched = rules.cue_filter is not None and rules.cue_filter.search(text) is not None
     for cue in rules.cues:
         if cue.at_start:
             if match := cue.pattern.match(text[start:]):
                 found.append(_Found(start, cue, match))
-        else:
+        elif searched:
             found += [_Found(m.start(), cue, m) for m in cue.pattern.finditer(text)]
     return sorted(found, key=lambda f: f.position)
 
