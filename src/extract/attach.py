@@ -313,11 +313,21 @@ def gloss(metric: str | None, rules: Rules) -> str | None:
     if not metric:
         return None
     metric = BRACKETED.sub("", metric) or metric
-    terms = [(metric.rfind(t) + len(t), len(t), english) for t, english in rules.glossary_terms.items() if t in metric]
-    heads = [(metric.rfind(h) + len(h), len(h), english) for h, english in rules.glossary_heads if h in metric]
+    terms = _occurring(metric, rules.glossary_by_first)
+    heads = _occurring(metric, rules.glossary_heads_by_first)
     at_end = [match for match in terms if match[0] >= len(metric) - 1]
     if at_end:
         return max(at_end)[2]
     if metric.endswith(tuple(h for h, _ in rules.glossary_heads)):
         return max(h for h in heads if h[0] == len(metric))[2]
     return max(terms or heads)[2] if terms or heads else None
+
+
+def _occurring(metric: str, by_first: dict[str, tuple[tuple[str, str], ...]]) -> list[tuple[int, int, str]]:
+    """(end of its last occurrence, length, English) of every word that occurs in `metric`."""
+    found = []
+    for first in set(metric):
+        for word, english in by_first.get(first, ()):
+            if word in metric:
+                found.append((metric.rfind(word) + len(word), len(word), english))
+    return found

@@ -15,7 +15,6 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from functools import lru_cache
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
@@ -38,11 +37,6 @@ class Extractor:
         # Seconds spent per stage, added up over documents, when a dict is given (bench/).
         self.timings = timings
         self.tokenizer = Tokenizer(self.rules["zh"], timings)
-        # A report names the same metrics again and again; their gloss is looked up once.
-        self._gloss = lru_cache(maxsize=1 << 16)(self._gloss_of)
-
-    def _gloss_of(self, metric: str | None, language: str) -> str | None:
-        return gloss(metric, self.rules_for(language))
 
     @contextmanager
     def _stage(self, name: str) -> Iterator[None]:
@@ -122,7 +116,7 @@ class Extractor:
         else:
             metrics = attach_metrics(sentence, found, self.tokenizer, rules)
             changes = attach_changes(sentence, found, rules)
-            glosses = [self._gloss(m, rules.language) for m in metrics]
+            glosses = [gloss(m, rules) for m in metrics]
         indicators = []
         for quantity, metric, english, change, frame in zip(found, metrics, glosses, changes, frames, strict=True):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)

@@ -98,6 +98,9 @@ def _prefixed_quantities(text: str, rules: Rules) -> list[Quantity]:
     return found
 
 
+LARGE_UNIT_PREFIXES = "".join(LARGE_UNITS) + "千百"
+
+
 @cache
 def _number_after(word: str) -> regex.Pattern:
     return regex.compile(rf"{regex.escape(word)}({NUMBER.pattern})")
@@ -285,7 +288,8 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
     start = first.number_start
     before, after = text_before(text, start), text[last.unit_end : last.unit_end + CONTEXT]
-    return any(_matches(rule, before, first, after, last.unit) for rule in rules.exclusions)
+    exclusions = rules.exclusions_by_kind.get(last.unit.kind, rules.exclusions)
+    return any(_matches(rule, before, first, after, last.unit) for rule in exclusions)
 
 
 def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: Unit) -> bool:
@@ -293,10 +297,13 @@ def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: 
         return False
     if rule.unit_kinds and unit.kind not in rule.unit_kinds:
         return False
-    if rule.unit_surfaces and unit.surface.lstrip("".join(LARGE_UNITS) + "千百") not in rule.unit_surfaces:
+    if rule.unit_surfaces and unit.surface.lstrip(LARGE_UNIT_PREFIXES) not in rule.unit_surfaces:
         return False
-    checks = ((rule.before, before), (rule.number, reading.number_text), (rule.after, after))
-    return all(pattern is None or pattern.search(value) for pattern, value in checks)
+    return (
+        (rule.before is None or rule.before.search(before) is not None)
+        and (rule.number is None or rule.number.search(reading.number_text) is not None)
+        and (rule.after is None or rule.after.search(after) is not None)
+    )
 
 
 def _shift(quantity: Quantity, offset: int) -> Quantity:

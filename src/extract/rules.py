@@ -177,6 +177,8 @@ class Rules:
     range_joiners: tuple[str, ...]
     change: ChangeRules
     exclusions: tuple[Exclusion, ...]
+    # The exclusions that can apply to a unit of each kind, in their order.
+    exclusions_by_kind: dict[str, tuple[Exclusion, ...]]
     report_year_patterns: tuple[tuple[regex.Pattern, int], ...]
     cues: tuple[Cue, ...]
     # Matches wherever one of the cues that are searched for (not at_start) matches,
@@ -194,6 +196,9 @@ class Rules:
     glossary_terms: dict[str, str]
     # Head words and their gloss, longest first.
     glossary_heads: tuple[tuple[str, str], ...]
+    # Terms and head words by their first character: the ones a metric can contain.
+    glossary_by_first: dict[str, tuple[tuple[str, str], ...]]
+    glossary_heads_by_first: dict[str, tuple[tuple[str, str], ...]]
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
@@ -221,6 +226,14 @@ def _compile(pattern: str, where: str) -> regex.Pattern:
         return regex.compile(pattern)
     except regex.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
+
+
+def _by_first_character(words: dict[str, str]) -> dict[str, tuple[tuple[str, str], ...]]:
+    index: dict[str, list[tuple[str, str]]] = {}
+    for word, english in words.items():
+        if word:
+            index.setdefault(word[0], []).append((word, english))
+    return {first: tuple(entries) for first, entries in index.items()}
 
 
 def _any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
@@ -356,6 +369,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     noise = d["noise"]
     join = noise["line_join"]
     cues = tuple(_cue(e) for e in d["time"]["cue"])
+    exclusions = tuple(_exclusion(e) for e in d["exclusions"]["exclusion"])
     return Rules(
         units=units,
         unit_pattern=_alternation(list(units)),
@@ -390,7 +404,11 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
         ),
-        exclusions=tuple(_exclusion(e) for e in d["exclusions"]["exclusion"]),
+        exclusions=exclusions,
+        exclusions_by_kind={
+            kind: tuple(e for e in exclusions if not e.unit_kinds or kind in e.unit_kinds)
+            for kind in {u.kind for u in units.values()}
+        },
         report_year_patterns=tuple(
             (_compile(e["pattern"], "time.toml report_year"), e["offset"]) for e in d["time"]["report_year"]
         ),
@@ -412,6 +430,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         dictionary=tuple(d["dictionary"]["words"]),
         glossary_terms=dict(d["glossary"]["terms"]),
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
+        glossary_by_first=_by_first_character(d["glossary"]["terms"]),
+        glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
         language=lang,
         counting=CountingRules(
