@@ -126,7 +126,8 @@ def _counted_noun(index: int, word: str, unit_kind: str, rules: Rules) -> bool:
 
 
 def _ends_with_predicate(word: str, predicates: frozenset[str]) -> bool:
-    return any(len(word) > len(p) and word.endswith(p) for p in predicates)
+    ordered = _longest_first(predicates)
+    return word.endswith(ordered) and any(len(word) > len(p) and word.endswith(p) for p in ordered)
 
 
 def _ends_phrase_after(tokens: list[Token], index: int, rules: Rules) -> bool:
