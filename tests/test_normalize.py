@@ -1,4 +1,8 @@
-from extract.normalize import detect_script, fold_width, normalize, to_simplified
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import extract.normalize
+from extract.normalize import _line_blocks, detect_script, fold_width, normalize, to_simplified
 from extract.rules import load_rules
 
 RULES = load_rules("zh")
@@ -56,3 +60,20 @@ def test_script_detection():
     assert detect_script("崂山区生产总值增长5%以上，新引进项目。") == "simplified"
     assert detect_script("嶗山區生產總值增長5%以上，新引進項目。") == "traditional"
     assert detect_script("GDP grew 5 percent.") == "simplified"
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet="發展經濟\n 1a", max_size=400), st.integers(min_value=1, max_value=50))
+def test_line_blocks_cover_the_text_and_cut_after_line_breaks(text, size):
+    blocks = list(_line_blocks(text, size))
+    assert "".join(blocks) == text
+    for block in blocks[:-1]:
+        assert block.endswith("\n") or len(block) == size
+
+
+def test_conversion_in_blocks_equals_conversion_whole(monkeypatch):
+    text = "\n".join(["國務院發佈經濟發展報告，穩增長、擴內需。"] * 50)
+    whole = to_simplified(text)
+    monkeypatch.setattr(extract.normalize, "CONVERT_BLOCK", 64)
+    assert to_simplified(text) == whole
+    assert "国务院发布经济发展报告" in whole

@@ -11,6 +11,7 @@ Width folding and OpenCC t2s replace one character by one character.
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -180,8 +181,27 @@ def converter_name() -> str:
     return "opencc (C++)" if hasattr(opencc, "opencc_clib") else "opencc-python-reimplemented"
 
 
+CONVERT_BLOCK = 1 << 16
+
+
 def to_simplified(text: str) -> str:
-    """OpenCC t2s, checked to keep every character at its offset."""
+    """OpenCC t2s, checked to keep every character at its offset. Converted a block of
+    lines at a time: the converter's working memory grows with what it is given."""
+    return "".join(_simplified_block(block) for block in _line_blocks(text, CONVERT_BLOCK))
+
+
+def _line_blocks(text: str, size: int) -> Iterator[str]:
+    """`text` in consecutive pieces of about `size` characters, cut after a line break
+    (a phrase never spans one) unless a line is longer than `size`."""
+    start = 0
+    while start < len(text):
+        end = text.rfind("\n", start, start + size) + 1 if start + size < len(text) else len(text)
+        end = end if end > start else min(len(text), start + size)
+        yield text[start:end]
+        start = end
+
+
+def _simplified_block(text: str) -> str:
     converted = _converter().convert(text)
     if len(converted) == len(text):
         return converted
