@@ -7,10 +7,16 @@ looked up per word; unknown words have no tag.
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import marshal
+import os
+import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cached_property
+from pathlib import Path
 
 from .rules import Rules
 
@@ -40,7 +46,7 @@ class Tokenizer:
             tokenizer.add_word(word)
         # The POS tokenizer reads each dictionary word's tag from jieba's dict file;
         # we only look tags up, which is far cheaper than posseg's own cut.
-        return tokenizer, jieba.posseg.POSTokenizer(tokenizer).word_tag_tab
+        return tokenizer, _tag_table(lambda: jieba.posseg.POSTokenizer(tokenizer).word_tag_tab)
 
     def load(self) -> None:
         """Load jieba's dictionary now (before worker processes are forked, say)."""
@@ -54,3 +60,28 @@ class Tokenizer:
         words = tokenizer.lcut(text)
         self._timings["tokenize"] = self._timings.get("tokenize", 0.0) + time.perf_counter() - start
         return [Token(word, tags.get(word)) for word in words]
+
+
+def _tag_table(build: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """jieba's dictionary tags (word -> tag), cached beside jieba's own cache of its
+    dictionary: parsing the 350,000 lines takes 0.2 s, loading the cache a fraction."""
+    import jieba
+
+    source = Path(jieba.__file__).with_name("dict.txt")
+    stat = source.stat()
+    key = hashlib.sha256(f"{source}:{stat.st_size}:{stat.st_mtime_ns}".encode()).hexdigest()[:16]
+    cache = Path(tempfile.gettempdir()) / f"extract-jieba-tags.{key}.marshal"
+    try:
+        table = marshal.loads(cache.read_bytes())
+        if isinstance(table, dict):
+            return table
+    except (OSError, ValueError, EOFError, TypeError):
+        pass
+    table = build()
+    try:
+        temp = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+        temp.write_bytes(marshal.dumps(table))
+        os.replace(temp, cache)
+    except OSError:
+        pass  # a read-only temporary folder: build it again next time
+    return table
