@@ -213,7 +213,7 @@ def _simplified_block(text: str) -> str:
 def detect_script(text: str) -> str:
     """'traditional' when a noticeable share of the first Han characters are ones
     that OpenCC's t2s would change."""
-    han = [c for c in text[:SCRIPT_SAMPLE] if "\u4e00" <= c <= "\u9fff"][:SCRIPT_HAN]
+    han = HAN.findall(text[:SCRIPT_SAMPLE])[:SCRIPT_HAN]
     if not han:
         return "simplified"
     traditional = _traditional_characters()
