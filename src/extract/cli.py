@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
@@ -82,7 +84,7 @@ def run(
     A progress bar shows on a terminal.
     """
     from .batch import already_done, extract_all, extract_on_dask
-    from .serialize import remove_stale_temporaries
+    from .serialize import remove_stale_temporaries, write_atomic
 
     files = _report_files(paths)
     if not files:
@@ -95,22 +97,17 @@ def run(
     todo = [p for p in files if p not in set(done)]
     # With a folder for one file per report, reports are written where they are extracted.
     direct = out if fmt is Format.json and engine != "dask" else None
-    failed, documents, finished = len(taken), [], len(done)
+    tally = _Tally(finished=len(done), failed=len(taken))
     outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
-    for path, outcome in _progress(outcomes, len(todo), enabled=not quiet and not verbose):
-        if isinstance(outcome, str):
-            failed += 1
-            _error(f"{outcome} (skipped)")
-            continue
-        finished += 1
-        if verbose:
-            typer.echo(
-                f"{path}: {outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}",
-                err=True,
-            )
-        if outcome.document is not None:
-            _emit(outcome.document, fmt, out, documents)
-    _write_collected(documents, fmt, out)
+    shown = _progress(outcomes, len(todo), enabled=not quiet and not verbose)
+    texts = _output_texts(shown, fmt, out, tally, verbose)
+    if fmt is not Format.json and out is not None:
+        # Rows go to the file as reports finish, so a batch of any size is never held whole.
+        write_atomic(out / f"indicators.{fmt.value}", texts)
+    else:
+        for text in texts:
+            sys.stdout.write(text)
+    finished, failed = tally.finished, tally.failed
     if not quiet:
         where = f" to {out}" if out else ""
         resumed = f" ({len(done)} already done)" if done else ""
@@ -151,31 +148,43 @@ def _progress(items, total: int, enabled: bool):
             progress.advance(task)
 
 
-def _emit(document: dict, fmt: Format, out: Path | None, collected: list[dict]) -> None:
-    """Write one document now, or keep it for a file of rows written at the end."""
-    from .serialize import dumps, jsonl_lines, write_atomic
+@dataclass
+class _Tally:
+    """How many reports a run finished and how many it skipped, counted as it goes."""
 
-    if fmt is Format.json and out is not None:
-        write_atomic(out / f"{document['doc_id']}.json", dumps(document))
-    elif fmt is Format.json:
-        sys.stdout.write(dumps(document))
-    elif fmt is Format.jsonl and out is None:
-        sys.stdout.write(jsonl_lines(document))
-    else:
-        collected.append(document)
+    finished: int
+    failed: int
 
 
-def _write_collected(documents: list[dict], fmt: Format, out: Path | None) -> None:
-    from .serialize import csv_text, jsonl_lines, write_atomic
+def _output_texts(outcomes, fmt: Format, out: Path | None, tally: _Tally, verbose: bool) -> Iterator[str]:
+    """The run's output, report by report (a CSV header first); a report already written
+    to its own file in the folder gives nothing. Errors are reported as they come."""
+    from .serialize import csv_text, dumps, jsonl_lines, write_atomic
 
-    if fmt is Format.jsonl and out is not None:
-        write_atomic(out / "indicators.jsonl", "".join(jsonl_lines(d) for d in documents))
-    elif fmt is Format.csv:
-        content = csv_text(documents)
-        if out is None:
-            sys.stdout.write(content)
+    if fmt is Format.csv:
+        yield csv_text([])
+    for path, outcome in outcomes:
+        if isinstance(outcome, str):
+            tally.failed += 1
+            _error(f"{outcome} (skipped)")
+            continue
+        tally.finished += 1
+        if verbose:
+            typer.echo(
+                f"{path}: {outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}",
+                err=True,
+            )
+        document = outcome.document
+        if document is None:
+            continue
+        if fmt is Format.json and out is not None:
+            write_atomic(out / f"{document['doc_id']}.json", dumps(document))
+        elif fmt is Format.json:
+            yield dumps(document)
+        elif fmt is Format.jsonl:
+            yield jsonl_lines(document)
         else:
-            write_atomic(out / "indicators.csv", content)
+            yield csv_text([document], header=False)
 
 
 def _load_report(path: Path, extractor) -> dict:
