@@ -3,6 +3,10 @@
 read -> normalize -> sentences -> quantities -> attach (metric, change, kind,
 year) -> records with spans into the original text.
 
+A report is streamed: after normalization, sentences are read one at a time and
+their indicators handed on as they are found (`Extractor.stream`), so memory does
+not grow with the number of figures.
+
 The document's language picks the rules it is normalized and split with; each
 sentence is then read with the rules of its own language, so an English
 paragraph in a Chinese page (or the reverse) is read as what it is.
