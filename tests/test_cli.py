@@ -154,3 +154,26 @@ def test_progress_bar_on_a_terminal_still_yields_every_file(monkeypatch, tmp_pat
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
     assert list(cli._progress(iter(files), 3, enabled=True)) == files
     assert list(cli._progress(iter(files), 3, enabled=False)) == files
+
+
+def test_an_internal_error_on_one_report_does_not_end_the_batch(runner, tmp_path, monkeypatch):
+    import extract.pipeline
+
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(REPORT, folder / "good.txt")
+    (folder / "trips.txt").write_text("全区生产总值增长5%以上。", encoding="utf-8")
+    find = extract.pipeline._find
+
+    def failing(sentence, rules):
+        if sentence.text.startswith("全区生产总值增长5%"):
+            raise ZeroDivisionError("a bug\nover two lines")
+        return find(sentence, rules)
+
+    monkeypatch.setattr(extract.pipeline, "_find", failing)
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(folder), "--out", str(out)])
+    assert result.exit_code == 1
+    errors = [line for line in result.stderr.splitlines() if "trips.txt" in line]
+    assert len(errors) == 1 and "internal error (ZeroDivisionError: a bug over two lines)" in errors[0]
+    assert [p.name for p in out.iterdir()] == ["good.json"], "no partial output of the failed report"

@@ -120,14 +120,21 @@ def extract_one(path: Path, extractor: Extractor, out: Path | None) -> Outcome:
         raw = read_document(path)
     except ReadError as exc:
         return path, str(exc)
-    if out is None:
-        document = document_json(extractor.extract(raw))
-        done = Done(raw.doc_id, document["region"], document["report_year"], len(document["indicators"]), document)
-        return path, done
-    facts, indicators = extractor.stream(raw)
-    counted = _Counted(indicators)
-    write_atomic(out / f"{raw.doc_id}.json", document_chunks(facts, counted))
-    return path, Done(raw.doc_id, facts.region, facts.report_year, counted.count)
+    target = None if out is None else out / f"{raw.doc_id}.json"
+    try:
+        if target is None:
+            document = document_json(extractor.extract(raw))
+            done = Done(raw.doc_id, document["region"], document["report_year"], len(document["indicators"]), document)
+            return path, done
+        facts, indicators = extractor.stream(raw)
+        counted = _Counted(indicators)
+        write_atomic(target, document_chunks(facts, counted))
+        return path, Done(raw.doc_id, facts.region, facts.report_year, counted.count)
+    except OSError as exc:
+        return path, f"{path}: cannot write {target}: {exc.strerror or exc}; check the output folder and free space"
+    except Exception as exc:  # noqa: BLE001 - one report's failure must not end a batch of thousands
+        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+        return path, f"{path}: internal error ({reason}); please report it with this file"
 
 
 class _Counted:
