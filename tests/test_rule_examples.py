@@ -28,6 +28,7 @@ FIELDS = {
     "year": ("year",),
     "metric": ("metric",),
     "metric_en": ("metric_en",),
+    "indicator": ("indicator",),
 }
 
 
@@ -63,6 +64,8 @@ def test_rule_case(lang: str, rule_case: RuleCase, extractor):
             assert case["absent"] not in found, f"{case['absent']!r} should not be a quantity"
         elif "absent_change" in case:
             assert all(ind["change"] != case["absent_change"] for ind in found.values())
+        elif "absent_indicator" in case:
+            assert all(ind["indicator"] != case["absent_indicator"] for ind in found.values())
         else:
             assert not found, f"expected no quantity, found {list(found)}"
         return

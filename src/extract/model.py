@@ -88,6 +88,8 @@ class Indicator:
     text: str
     sentence: str
     metric: str | None
+    # The code of a standard indicator (rules/<lang>/indicators.toml), or None.
+    indicator: str | None
     metric_en: str | None
     value: Decimal
     value_max: Decimal | None

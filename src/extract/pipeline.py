@@ -22,6 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
+from .canonical import canonical_indicator
 from .english import attach_metrics_en, change_of_en, find_quantities_en
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
@@ -129,13 +130,15 @@ class Extractor:
         indicators = []
         for quantity, metric, english, change, frame in zip(found, metrics, glosses, changes, frames, strict=True):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
+            canonical = canonical_indicator(metric, quantity.unit.kind, rules)
             indicators.append(
                 Indicator(
                     span=(start, end),
                     text=norm.original[start:end],
                     sentence=_sentence_text(sentence, quantity),
                     metric=metric,
-                    metric_en=english,
+                    indicator=canonical.code if canonical else None,
+                    metric_en=canonical.english if canonical else english,
                     value=quantity.value,
                     value_max=quantity.value_max,
                     unit=quantity.unit.surface,

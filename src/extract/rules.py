@@ -32,6 +32,7 @@ RULE_FILES = (
     "noise",
     "dictionary",
     "glossary",
+    "indicators",
 )
 
 
@@ -151,6 +152,24 @@ class LineJoinRules:
 
 
 @dataclass(frozen=True)
+class Canonical:
+    """A standard indicator (rules/<lang>/indicators.toml): a stable code, its English
+    name, and the unit kinds its figures may have (empty: any)."""
+
+    code: str
+    english: str
+    unit_kinds: frozenset[str]
+
+
+@dataclass(frozen=True)
+class IndicatorRules:
+    # Every name (casefolded) -> its indicator.
+    by_name: dict[str, Canonical]
+    # Scope words taken off a metric's left end, longest first.
+    scope_prefixes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class PrefixUnit:
     """A unit written before its number (百分之五) or between two (三分之一)."""
 
@@ -202,6 +221,7 @@ class Rules:
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
+    indicators: IndicatorRules = field(default_factory=lambda: IndicatorRules({}, ()))
     language: str = "zh"
     counting: CountingRules | None = None
     # English: a change written after the value (300 billion yuan more than last year).
@@ -267,6 +287,23 @@ def _comparators(data: dict[str, Any]) -> tuple[list, dict, list]:
     before.sort(key=lambda pair: -len(pair[0]))
     after.sort(key=lambda pair: -len(pair[0]))
     return before, between, after
+
+
+def _indicators(data: dict[str, Any]) -> IndicatorRules:
+    by_name: dict[str, Canonical] = {}
+    codes: set[str] = set()
+    for entry in data.get("indicator", []):
+        if entry["code"] in codes:
+            raise RuleError(f"indicators.toml: code {entry['code']!r} defined twice")
+        codes.add(entry["code"])
+        canonical = Canonical(entry["code"], entry["en"], frozenset(entry.get("kinds", [])))
+        for name in entry["names"]:
+            key = name.casefold()
+            if key in by_name:
+                raise RuleError(f"indicators.toml: name {name!r} belongs to two indicators")
+            by_name[key] = canonical
+    prefixes = data.get("scope", {}).get("prefixes", [])
+    return IndicatorRules(by_name, tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True)))
 
 
 def _exclusion(entry: dict[str, Any]) -> Exclusion:
@@ -433,6 +470,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         glossary_by_first=_by_first_character(d["glossary"]["terms"]),
         glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
+        indicators=_indicators(d["indicators"]),
         language=lang,
         counting=CountingRules(
             counting["max_words"],
