@@ -170,6 +170,17 @@ class IndicatorRules:
 
 
 @dataclass(frozen=True)
+class Gazetteer:
+    """Names of administrative divisions (rules/zh/gazetteer.toml), for the region of a
+    report that names itself only in passing."""
+
+    # A short name (广西, 江宁) -> the full names it stands for (广西壮族自治区; 江宁区).
+    full_by_short: dict[str, tuple[str, ...]]
+    # A name mentioned fewer times than this is not taken as the report's own.
+    min_mentions: int
+
+
+@dataclass(frozen=True)
 class PrefixUnit:
     """A unit written before its number (百分之五) or between two (三分之一)."""
 
@@ -221,6 +232,7 @@ class Rules:
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
+    gazetteer: Gazetteer = field(default_factory=lambda: Gazetteer({}, 0))
     indicators: IndicatorRules = field(default_factory=lambda: IndicatorRules({}, ()))
     language: str = "zh"
     counting: CountingRules | None = None
@@ -304,6 +316,26 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
             by_name[key] = canonical
     prefixes = data.get("scope", {}).get("prefixes", [])
     return IndicatorRules(by_name, tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True)))
+
+
+def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[str]) -> Gazetteer:
+    path = root / lang / "gazetteer.toml"
+    if not path.exists():
+        return Gazetteer({}, 0)
+    data = _read(root, lang, "gazetteer")
+    # Longest first: 巴音郭楞蒙古自治州 loses 自治州, then 蒙古.
+    peoples = sorted({p for people in data["peoples"] for p in (people, people.removesuffix("族"))}, key=len)[::-1]
+    ordered = sorted(suffixes, key=len, reverse=True)
+    shorts: dict[str, set[str]] = {}
+    for name in data["names"]:
+        short = name.removesuffix(next((x for x in ordered if name.endswith(x)), ""))
+        short = short.removesuffix(next((p for p in peoples if short.endswith(p) and len(short) > len(p)), ""))
+        if len(short) >= 2:
+            shorts.setdefault(short, set()).add(name)
+    return Gazetteer(
+        full_by_short={short: tuple(sorted(full)) for short, full in shorts.items()},
+        min_mentions=document.get("named_in_passing", {}).get("min_mentions", 0),
+    )
 
 
 def _exclusion(entry: dict[str, Any]) -> Exclusion:
@@ -471,6 +503,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
         indicators=_indicators(d["indicators"]),
+        gazetteer=_gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", [])),
         language=lang,
         counting=CountingRules(
             counting["max_words"],

@@ -10,7 +10,7 @@ takes the frame of the paragraph it introduces.
 
 from __future__ import annotations
 
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
@@ -18,7 +18,7 @@ import regex
 
 from .model import Quantity, Sentence, TimeFrame
 from .numbers import parse_number
-from .rules import Cue, Rules
+from .rules import Cue, Gazetteer, Rules
 
 # Heading numbers before a heading's words: 一、 （一） 1. 第一部分
 ENUMERATION = regex.compile(
@@ -42,11 +42,41 @@ def find_report_year(text: str, rules: Rules) -> int | None:
 
 
 def find_region(text: str, rules: Rules) -> str | None:
+    """The issuing government: the first pattern of document.toml whose name is a real
+    one. A speaker line that names only a level (我代表区人民政府) gives no name but the
+    level: then the region is the division of that level that the text names most."""
+    level = None
     for pattern in rules.region_patterns:
-        if match := pattern.search(text):
+        for match in pattern.finditer(text):
             name = match.group("region")
-            return rules.region_names.get(name) or _last_admin_unit(name, rules.admin_suffixes)
-    return None
+            if name in rules.admin_suffixes:
+                level = level or name
+            elif region := _region_name(name, rules):
+                return region
+    return _most_named(text, level, rules.gazetteer) if level else None
+
+
+def _region_name(name: str, rules: Rules) -> str:
+    if name in rules.region_names:
+        return rules.region_names[name]
+    if not name.endswith(rules.admin_suffixes):
+        # A short name (广西) stands for one full name of the gazetteer, or for itself.
+        full = rules.gazetteer.full_by_short.get(name, ())
+        return full[0] if len(full) == 1 else name
+    return _last_admin_unit(name, rules.admin_suffixes)
+
+
+def _most_named(text: str, level: str, gazetteer: Gazetteer) -> str | None:
+    # Only divisions of that level, each counted once: this runs for few reports.
+    counts = Counter(
+        {
+            names[0]: text.count(short)
+            for short, full in gazetteer.full_by_short.items()
+            if len(names := sorted({n for n in full if n.endswith(level)})) == 1
+        }
+    )
+    name, count = counts.most_common(1)[0] if counts else ("", 0)
+    return name if count >= gazetteer.min_mentions else None
 
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
