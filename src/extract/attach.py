@@ -160,16 +160,23 @@ def _is_han(word: str) -> bool:
     return bool(word) and all("\u4e00" <= c <= "\u9fff" for c in word)
 
 
-def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
-    """The phrase that ends right before the number, without its predicate."""
-    segment = _strip_predicate(LAST_NUMBER.sub("", segment).rstrip(), rules)
-    tokens = tokenizer.tokens(segment[-WINDOW:])
+def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bool = False) -> str | None:
+    """The phrase that ends right before the number, without its predicate.
+
+    A phrase with a predicate between it and the number (生产总值增长5%) is the
+    figure's subject: verbs in it modify its noun (脱贫人口, 死亡人数) and stay.
+    Otherwise it is the object of a verb that opens it (新增建设用地32.8万亩), and that
+    verb goes."""
+    segment = LAST_NUMBER.sub("", segment).rstrip()
+    bare = _strip_predicate(segment, rules)
+    subject = subject or bare != _strip_words(segment, rules.before_comparator_words)
+    tokens = tokenizer.tokens(bare[-WINDOW:])
     if tokens and tokens[-1].word in rules.phrase.list_separators:
         # 3处城市书房和2处…: what stands before 和 belongs to the value before it.
         return None
     kept: list[Token] = []
     length = 0
-    limit = rules.phrase.max_before * (2 if segment.endswith(rules.phrase.share_words) else 1)
+    limit = rules.phrase.max_before * (2 if bare.endswith(rules.phrase.share_words) else 1)
     for token in reversed(tokens):
         word = token.word
         if (PUNCTUATION.match(word) and word not in QUOTES) or word in rules.phrase.stop_words:
@@ -183,9 +190,12 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules) -> str | No
         # 比上年年初预算增加1800亿元, 占规上工业比重达到17.8%: a comparison or a share
         # whose subject was left out; the metric is the one before it.
         return None
-    kept = _strip_left(kept, rules)
+    kept = _strip_left(kept, rules, subject)
+    if all(t.tag in rules.phrase.verb_tags for t in kept) and "".join(t.word for t in kept) not in rules.glossary_terms:
+        # 筹集住房3.05万套、供应2.06万套: a verb alone is no metric; the figure takes the one before.
+        return None
     text = _balanced("".join(t.word for t in kept).lstrip("”’)）》」』"))
-    return text if any(c.isalnum() for c in text) else None
+    return text if any(c.isalnum() for c in text) and not text.endswith(rules.phrase.modifier_endings) else None
 
 
 def _strip_predicate(segment: str, rules: Rules) -> str:
@@ -196,28 +206,44 @@ def _strip_predicate(segment: str, rules: Rules) -> str:
     return segment
 
 
-def _strip_left(tokens: list[Token], rules: Rules) -> list[Token]:
-    """Drop leading verbs, adverbs, time and scope words, but never the whole phrase."""
+def _strip_left(tokens: list[Token], rules: Rules, subject: bool) -> list[Token]:
+    """Drop leading verbs, adverbs, time and scope words, but never the whole phrase.
+
+    Of a subject, the listed words go and the tags that never modify a noun. Of an
+    object, what stands before the verb that governs it and that verb go, nothing
+    verbal after it (新增建设用地 keeps 建设用地). An unlisted verb with one noun after
+    it makes a compound with it (签约金额, 受益群众) and stays."""
     phrase = rules.phrase
+    governed = False
     while tokens:
         first, rest = tokens[0], tokens[1:]
-        bound = bool(rest) and rest[0].word.startswith(phrase.bound_suffixes)
+        if governed and (first.tag in phrase.modifying_tags or first.tag in phrase.noun_verb_tags):
+            break
+        modal = first.word in phrase.modal_left
+        listed = modal or first.word in phrase.strip_left or first.word in rules.change.verb_object_decrease
         manner = (
             first.word in phrase.adverbial
             and bool(rest)
             and (rest[0].tag in phrase.verb_tags or rest[0].word in phrase.strip_left)
         )
-        strippable = (
-            first.word not in phrase.keep
-            and not bound
-            and (manner or first.word in phrase.strip_left or first.tag in phrase.strip_left_tags)
+        verb = first.tag in phrase.verb_tags
+        by_tag = first.tag in phrase.strip_left_tags and not (
+            first.tag in phrase.modifying_tags and (subject or (verb and _compound_head(rest, phrase)))
         )
+        bound = bool(rest) and rest[0].word.startswith(phrase.bound_suffixes)
+        strippable = first.word not in phrase.keep and not bound and (listed or manner or by_tag)
         # 新增就业 keeps 新增: what would remain is a lone verb, not a metric.
         lone_verb = len(rest) == 1 and rest[0].tag in phrase.verb_tags and rest[0].word not in rules.glossary_terms
         if not strippable or lone_verb:
             break
+        governed = not subject and not modal and (verb or listed)
         tokens = rest
     return tokens
+
+
+def _compound_head(rest: list[Token], phrase) -> bool:
+    """Whether a verb and the one short noun after it are one compound (死亡人数)."""
+    return len(rest) == 1 and len(rest[0].word) <= phrase.compound_noun_max
 
 
 PAIRS = {"“": "”", "‘": "’", "(": ")", "（": "）", "《": "》", "「": "」", "『": "』"}
@@ -276,7 +302,7 @@ def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
     if stripped.endswith(rules.change.level_words):
         return None
     clause = PHRASE_BREAK.split(before)[-1]
-    opening = _strip_left_words(clause, rules.phrase.strip_left)
+    opening = _strip_left_words(clause, rules.phrase.strip_left | rules.phrase.modal_left)
     return "decrease" if opening.startswith(rules.change.verb_object_decrease) else None
 
 

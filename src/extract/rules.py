@@ -70,6 +70,11 @@ class Cue:
     running: bool
     at_start: bool
     whole_sentence: bool = False
+    # scope "clause": holds from the cue to the next clause end only (预计, 有望).
+    clause: bool = False
+    # A sentence cue that also governs the figures before it when no cue stands
+    # before them (a year span in brackets after the figure).
+    reach_back: bool = True
 
 
 @dataclass(frozen=True)
@@ -88,6 +93,17 @@ class ChangeRules:
 
 
 @dataclass(frozen=True)
+class PlaceComparison:
+    """A figure compared with another place or an average (高于全国0.9个百分点).
+    `pattern` matches the words right before the figure (zh) or right after it
+    (`after`, en); its group `place` is what the figure is compared with, and
+    group `higher` or `lower` says which way."""
+
+    pattern: regex.Pattern
+    after: bool
+
+
+@dataclass(frozen=True)
 class PhraseRules:
     max_before: int
     max_after: int
@@ -97,6 +113,7 @@ class PhraseRules:
     stop_tags_after: frozenset[str]
     skip_before: frozenset[str]
     strip_left: frozenset[str]
+    modal_left: frozenset[str]
     strip_left_tags: frozenset[str]
     keep: frozenset[str]
     anaphora: tuple[regex.Pattern, ...]
@@ -109,6 +126,14 @@ class PhraseRules:
     bound_suffixes: tuple[str, ...]
     share_words: tuple[str, ...]
     adverbial: frozenset[str]
+    # Tags of words that modify a noun inside a subject (脱贫人口) and are not stripped there.
+    modifying_tags: frozenset[str]
+    # Tags of verbs used as nouns (建设, 投资): after the verb of an object, they stay.
+    noun_verb_tags: frozenset[str]
+    # A verb before one noun this short makes a compound with it (签约金额).
+    compound_noun_max: int
+    # A phrase ending in one of these is a modifier without its noun (历史性): no metric.
+    modifier_endings: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -243,6 +268,8 @@ class Rules:
     region_names: dict[str, str] = field(default_factory=dict)
     # English: what must stand before a multiple (grew 1.5 times, not met three times).
     multiple_context: regex.Pattern | None = None
+    # changes.toml [place_comparison]: figures compared with another place.
+    place_comparison: PlaceComparison | None = None
 
 
 def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
@@ -356,8 +383,10 @@ def _exclusion(entry: dict[str, Any]) -> Exclusion:
 
 
 def _cue(entry: dict[str, Any]) -> Cue:
-    if entry["kind"] not in {"target", "actual", "estimate", "by_year"}:
+    if entry["kind"] not in {"target", "actual", "estimate", "by_year", "other"}:
         raise RuleError(f"time.toml [{entry['name']}]: unknown kind {entry['kind']!r}")
+    if entry["scope"] not in {"running", "sentence", "clause"}:
+        raise RuleError(f"time.toml [{entry['name']}]: unknown scope {entry['scope']!r}")
     return Cue(
         name=entry["name"],
         pattern=_compile(entry["pattern"], f"time.toml [{entry['name']}]"),
@@ -366,7 +395,41 @@ def _cue(entry: dict[str, Any]) -> Cue:
         running=entry["scope"] == "running",
         at_start=entry.get("at_start", False),
         whole_sentence=entry.get("whole_sentence", False),
+        clause=entry["scope"] == "clause",
+        reach_back=entry.get("reach_back", entry["scope"] != "clause"),
     )
+
+
+def _place_comparison(data: dict[str, Any] | None) -> PlaceComparison | None:
+    """One pattern from the word lists of changes.toml [place_comparison], right before
+    the figure (zh): `higher`/`lower` + a place (+ an average), `neutral` + a place + an
+    average, or `than` + the place (+ an average) + `higher_after`/`lower_after`, then
+    any `filler`. For `position = "after"` (en): the direction word, then the place,
+    right after the figure."""
+    if not data:
+        return None
+
+    def words(key: str) -> str:
+        return "|".join(regex.escape(w) for w in sorted(set(data.get(key, [])), key=lambda w: (-len(w), w)))
+
+    def direction(higher: str, lower: str) -> str:
+        return f"(?:(?P<higher>{words(higher)})|(?P<lower>{words(lower)}))"
+
+    def place(average: str) -> str:
+        return f"(?P<place>(?:{words('places')}){average})"
+
+    average = rf"\s*(?:{words('averages')})" if data.get("averages") else ""
+    where = "changes.toml place_comparison"
+    if data.get("position") == "after":
+        return PlaceComparison(_compile(rf"^\s*{direction('higher', 'lower')}\s+{place(average)}\b", where), True)
+    optional = f"(?:{average})?" if average else ""
+    forms = [direction("higher", "lower") + place(optional)]
+    if data.get("neutral") and average:
+        forms.append(f"(?P<neutral>{words('neutral')}){place(average)}")
+    if data.get("than"):
+        forms.append(f"(?:{words('than')}){place(optional)}{direction('higher_after', 'lower_after')}")
+    filler = f"(?:{words('filler')})*" if data.get("filler") else ""
+    return PlaceComparison(_compile(rf"(?:{'|'.join(forms)}){filler}\s*$", where), False)
 
 
 def _phrase(data: dict[str, Any]) -> PhraseRules:
@@ -380,6 +443,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         stop_tags_after=frozenset(p["stop_tags_after"]),
         skip_before=frozenset(p["skip_before"]),
         strip_left=frozenset(p["strip_left"]),
+        modal_left=frozenset(p["modal_left"]),
         strip_left_tags=frozenset(p["strip_left_tags"]),
         keep=frozenset(p["keep"]),
         anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
@@ -392,6 +456,10 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         bound_suffixes=tuple(p["bound_suffixes"]),
         share_words=tuple(p["share_words"]),
         adverbial=frozenset(p["adverbial"]),
+        modifying_tags=frozenset(p["modifying_tags"]),
+        noun_verb_tags=frozenset(p["noun_verb_tags"]),
+        compound_noun_max=p["compound_noun_max"],
+        modifier_endings=tuple(p["modifier_endings"]),
     )
 
 
@@ -520,6 +588,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         multiple_context=_compile(d["units"]["multiple"]["requires_before"], "units.toml multiple")
         if "multiple" in d["units"]
         else None,
+        place_comparison=_place_comparison(d["changes"].get("place_comparison")),
     )
 
 

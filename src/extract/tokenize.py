@@ -31,7 +31,9 @@ class Tokenizer:
     """jieba with the project's words added; loaded lazily."""
 
     def __init__(self, rules: Rules, timings: dict[str, float] | None = None):
-        self._words = sorted({*rules.dictionary, *rules.units, *rules.glossary_terms})
+        # Words stripped off a metric are words of their own (新培育, not 新 + 培育).
+        stripped = (w for w in getattr(rules.phrase, "strip_left", ()) if len(w) > 1)
+        self._words = sorted({*rules.dictionary, *rules.units, *rules.glossary_terms, *stripped})
         self._timings = timings
 
     @cached_property
