@@ -16,6 +16,7 @@ from .model import Quantity, Sentence, text_before
 from .rules import Rules
 from .tokenize import Token, Tokenizer
 
+QUOTED_NAME = regex.compile(r"[“‘「『][^“”‘’「」『』，,。；;]{1,10}[”’」』]")
 PUNCTUATION = regex.compile(r"^[\p{P}\p{S}\s]+$")
 QUOTES = set("“”‘’\"'()（）《》「」『』")
 NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
@@ -25,6 +26,7 @@ TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 WINDOW = 32
 CLAUSE_BREAK = regex.compile(r"[，,；;。]")
+CLAUSE_OR_COLON = regex.compile(r"[，,；;。：:]")
 PHRASE_BREAK = regex.compile(r"[，,；;。、：:]")
 COUNTED_KINDS = {"count", "people", "households"}
 
@@ -52,8 +54,21 @@ def attach_metrics(
             metric = _before_phrase(before, tokenizer, rules) or metric
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
+        if metric is None:
+            metric = _topic(sentence.text[: quantity.start - sentence.start], rules)
         metrics.append(metric)
     return metrics
+
+
+def _topic(text: str, rules: Rules) -> str | None:
+    """The subject a sentence opened with, when it is a standard term and the figure's
+    own clause names none (固定资产投资再破千亿大关，…，增长27.6%)."""
+    for clause in CLAUSE_BREAK.split(text)[:-1]:
+        clause = _strip_left_words(clause.strip(), rules.phrase.modal_left)
+        terms = [t for t, _ in rules.glossary_by_first.get(clause[:1], ()) if clause.startswith(t)]
+        if terms:
+            return max(terms, key=len)
+    return None
 
 
 def list_runs(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[list[int]]:
@@ -74,27 +89,35 @@ def _between(sentence: Sentence, first: Quantity, second: Quantity) -> str:
 def _distributed_metrics(
     sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules
 ) -> dict[int, str | None]:
-    """A、B分别突破X、Y: the n-th metric of the list goes with the n-th value."""
+    """A、B分别突破X、Y, and A、B增长X、Y: the n-th metric of a list of as many metrics
+    as values goes with the n-th value."""
     result: dict[int, str | None] = {}
+    separators = regex.compile("|".join(map(regex.escape, rules.phrase.list_separators)))
     for run in list_runs(sentence, quantities, rules):
-        head = quantities[run[0]]
-        before = text_before(sentence.text, head.start - sentence.start)
-        match = rules.phrase.distributed.search(before)
-        if len(run) < 2 or match is None:
+        if len(run) < 2:
             continue
-        names = [n for n in regex.split("|".join(map(regex.escape, rules.phrase.list_separators)), match.group(1)) if n]
+        before = text_before(sentence.text, quantities[run[0]].start - sentence.start)
+        match = rules.phrase.distributed.search(before)
+        listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
+        names = [n for n in separators.split(listed) if n]
         if len(names) == len(run):
             for index, name in zip(run, names, strict=True):
-                result[index] = _before_phrase(name, tokenizer, rules)
+                result[index] = _before_phrase(name, tokenizer, rules, subject=True)
     return result
 
 
 def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
-    """The noun phrase that starts right after the unit, or None."""
+    """The noun phrase that starts right after the unit, or None. A category it is
+    counted into takes its place (52个项目纳入省市重点项目: 省市重点项目)."""
     phrase = rules.phrase
     levels = phrase.joined_levels.match(segment)
     taken = levels.end() if levels else 0
-    tokens = tokenizer.tokens(segment[taken : taken + WINDOW])
+    # A quoted name right after the unit is part of the phrase (216个“两重”项目).
+    quoted = QUOTED_NAME.match(segment, taken)
+    start = quoted.end() if quoted else taken
+    tokens = tokenizer.tokens(segment[start : start + WINDOW])
+    taken = start
+    index = 0
     for index, token in enumerate(tokens):
         word = token.word
         if word in QUOTES:
@@ -102,14 +125,36 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
             continue
         if taken + len(word) > phrase.max_after:
             break
+        if index and word in phrase.membership_verbs:
+            break
         if index and _ends_with_predicate(word, phrase.predicates_after):
             # 危房改造: a word that ends in a predicate opens the predicate.
             break
         if _ends_phrase_after(tokens, index, rules) and not _counted_noun(index, word, unit_kind, rules):
             break
         taken += len(word)
+    else:
+        index = len(tokens)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
-    return text if any(c.isalnum() for c in text) else None
+    if not any(c.isalnum() for c in text):
+        return None
+    return _category(tokens[index:], text, tokenizer, rules) or text
+
+
+def _category(rest: list[Token], counted: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
+    """纳入/入选 + a noun phrase that ends in the counted noun: the figure counts members
+    of that category (1087家企业入选专精特新中小企业)."""
+    if not rest or rest[0].word not in rules.phrase.membership_verbs:
+        return None
+    words: list[str] = []
+    for token in rest[1:]:
+        if PUNCTUATION.match(token.word) or token.tag in rules.phrase.verb_tags:
+            break
+        words.append(token.word)
+    category = "".join(words)
+    while category.startswith(tuple(rules.phrase.modal_left)):
+        category = category[len(next(w for w in rules.phrase.modal_left if category.startswith(w))) :]
+    return category if len(category) > len(counted) and category.endswith(counted) else None
 
 
 def _counted_noun(index: int, word: str, unit_kind: str, rules: Rules) -> bool:
@@ -136,6 +181,13 @@ def _ends_phrase_after(tokens: list[Token], index: int, rules: Rules) -> bool:
     if PUNCTUATION.match(word) or NUMBER_TOKEN.match(word):
         return True
     if word in phrase.keep:
+        return False
+    if word in phrase.adverbial and _noun_follows(tokens, index + 1, rules):
+        # 12所高水平大学: a manner word before a noun is its adjective.
+        return False
+    suffix = index and token.tag in phrase.suffix_tags and len(word) == 1 and _is_han(word)
+    if suffix and tokens[index - 1].tag in phrase.noun_tags:
+        # 14个边贸点: one character after a noun ends that noun.
         return False
     if word in phrase.stop_words or word in phrase.stop_after or word in phrase.predicates_after:
         return True
@@ -189,6 +241,10 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bo
     if any(p.match(raw) for p in rules.change.comparison) or raw.startswith("占"):
         # 比上年年初预算增加1800亿元, 占规上工业比重达到17.8%: a comparison or a share
         # whose subject was left out; the metric is the one before it.
+        return None
+    verbal = {*rules.phrase.verb_tags, *rules.phrase.noun_verb_tags}
+    if len(kept) == 1 and len(tokens) > 1 and tokens[-2].word in rules.phrase.list_separators and kept[0].tag in verbal:
+        # 筹集住房3.05万套、供应2.06万套: a verb after the list mark shares the object before.
         return None
     kept = _strip_left(kept, rules, subject)
     if all(t.tag in rules.phrase.verb_tags for t in kept) and "".join(t.word for t in kept) not in rules.glossary_terms:

@@ -30,7 +30,7 @@ from .quantities import find_quantities
 from .read import read_document
 from .rules import Rules, load_rules
 from .sentences import iter_sentences
-from .timeframe import Item, assign_frames, find_region, find_report_year
+from .timeframe import Item, assign_frames, find_region, find_report_year, place_comparison
 from .tokenize import Tokenizer
 
 UNTIMED = nullcontext()
@@ -62,20 +62,23 @@ class Extractor:
             self.rules[language] = load_rules(language)
         return self.rules[language]
 
-    def extract(self, raw: RawDocument, report_year: int | None = None) -> Extraction:
-        facts, indicators = self.stream(raw, report_year)
+    def extract(self, raw: RawDocument, report_year: int | None = None, region: str | None = None) -> Extraction:
+        facts, indicators = self.stream(raw, report_year, region)
         return replace(facts, indicators=tuple(indicators))
 
-    def stream(self, raw: RawDocument, report_year: int | None = None) -> tuple[Extraction, Iterator[Indicator]]:
+    def stream(
+        self, raw: RawDocument, report_year: int | None = None, region: str | None = None
+    ) -> tuple[Extraction, Iterator[Indicator]]:
         """The document's facts now (with no indicators), and its indicators as they
-        are found, sentence by sentence: a report of any size is never held whole."""
+        are found, sentence by sentence: a report of any size is never held whole.
+        A report year or region given (a news story does not say) overrides the text's."""
         with self._stage("normalize"):
             language = detect_language(raw.text)
             rules = self.rules_for(language)
             norm = normalize(raw.text, rules, raw.markup)
         with self._stage("attach"):
             year = report_year or find_report_year(norm.text, rules)
-            region = find_region(norm.text, rules)
+            region = region or find_region(norm.text, rules)
         facts = Extraction(
             doc_id=raw.doc_id,
             source=raw.source,
@@ -131,6 +134,7 @@ class Extractor:
         for quantity, metric, english, change, frame in zip(found, metrics, glosses, changes, frames, strict=True):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
             canonical = canonical_indicator(metric, quantity.unit.kind, rules)
+            compared = place_comparison(sentence, quantity, rules)
             indicators.append(
                 Indicator(
                     span=(start, end),
@@ -138,7 +142,8 @@ class Extractor:
                     sentence=_sentence_text(sentence, quantity),
                     metric=metric,
                     indicator=canonical.code if canonical else None,
-                    metric_en=canonical.english if canonical else english,
+                    # An English metric is English already: it stays its own gloss.
+                    metric_en=canonical.english if canonical and rules.language == "zh" else english,
                     value=quantity.value,
                     value_max=quantity.value_max,
                     unit=quantity.unit.surface,
@@ -146,9 +151,10 @@ class Extractor:
                     base_value=quantity.base_value,
                     base_value_max=quantity.base_value_max,
                     comparator=quantity.comparator,
-                    change=change,
+                    change=(compared.change or change) if compared else change,
                     kind=frame.kind,
                     year=frame.year,
+                    compared_with=compared.place if compared else None,
                 )
             )
         return indicators

@@ -132,6 +132,10 @@ class PhraseRules:
     noun_verb_tags: frozenset[str]
     # A verb before one noun this short makes a compound with it (签约金额).
     compound_noun_max: int
+    # Verbs that count what comes before into the category after (纳入, 入选).
+    membership_verbs: frozenset[str]
+    # Tags of one-character words that end the noun before them (边贸 + 点).
+    suffix_tags: frozenset[str]
     # A phrase ending in one of these is a modifier without its noun (历史性): no metric.
     modifier_endings: tuple[str, ...]
 
@@ -460,6 +464,8 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         noun_verb_tags=frozenset(p["noun_verb_tags"]),
         compound_noun_max=p["compound_noun_max"],
         modifier_endings=tuple(p["modifier_endings"]),
+        membership_verbs=frozenset(p["membership_verbs"]),
+        suffix_tags=frozenset(p["suffix_tags"]),
     )
 
 
