@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import regex
 
+from .attach import list_runs
+from .model import Quantity, Sentence
 from .rules import Canonical, Rules
 
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
@@ -42,3 +44,25 @@ def canonical_indicator(metric: str | None, unit_kind: str, rules: Rules) -> Can
     if canonical is None or (canonical.unit_kinds and unit_kind not in canonical.unit_kinds):
         return None
     return canonical
+
+
+def canonical_indicators(
+    sentence: Sentence, quantities: list[Quantity], metrics: list[str | None], rules: Rules
+) -> list[Canonical | None]:
+    """The indicator of every figure of a sentence. A list of as many figures as a
+    paired word has parts, all with the one metric that holds it (城乡居民人均可支配收入
+    分别增长5%和7%), gives the n-th figure the indicator of the n-th part."""
+    found = [canonical_indicator(m, q.unit.kind, rules) for m, q in zip(metrics, quantities, strict=True)]
+    if not rules.indicators.paired:
+        return found
+    for run in list_runs(sentence, quantities, rules):
+        metric = metrics[run[0]]
+        if not metric or any(metrics[i] != metric for i in run):
+            continue
+        for word, parts in rules.indicators.paired.items():
+            if word in metric and len(parts) == len(run):
+                for index, part in zip(run, parts, strict=True):
+                    kind = quantities[index].unit.kind
+                    found[index] = canonical_indicator(metric.replace(word, part, 1), kind, rules)
+                break
+    return found

@@ -22,7 +22,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .attach import attach_changes, attach_metrics, gloss
-from .canonical import canonical_indicator
+from .canonical import canonical_indicators
 from .english import attach_metrics_en, change_of_en, find_quantities_en
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
@@ -130,10 +130,12 @@ class Extractor:
             metrics = attach_metrics(sentence, found, self.tokenizer, rules)
             changes = attach_changes(sentence, found, rules)
             glosses = [gloss(m, rules) for m in metrics]
+        canonicals = canonical_indicators(sentence, found, metrics, rules)
         indicators = []
-        for quantity, metric, english, change, frame in zip(found, metrics, glosses, changes, frames, strict=True):
+        for quantity, metric, english, change, frame, canonical in zip(
+            found, metrics, glosses, changes, frames, canonicals, strict=True
+        ):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
-            canonical = canonical_indicator(metric, quantity.unit.kind, rules)
             compared = place_comparison(sentence, quantity, rules)
             indicators.append(
                 Indicator(

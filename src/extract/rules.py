@@ -196,6 +196,8 @@ class IndicatorRules:
     by_name: dict[str, Canonical]
     # Scope words taken off a metric's left end, longest first.
     scope_prefixes: tuple[str, ...]
+    # A word that names two things at once (城乡) -> its parts, in the order a list gives them.
+    paired: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -346,7 +348,12 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
                 raise RuleError(f"indicators.toml: name {name!r} belongs to two indicators")
             by_name[key] = canonical
     prefixes = data.get("scope", {}).get("prefixes", [])
-    return IndicatorRules(by_name, tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True)))
+    paired = {
+        word: tuple(parts)
+        for word, parts in data.get("paired", {}).items()
+        if word not in {"examples", "negatives"} and all(isinstance(p, str) for p in parts)
+    }
+    return IndicatorRules(by_name, tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True)), paired)
 
 
 def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[str]) -> Gazetteer:
