@@ -29,6 +29,7 @@ FIELDS = {
     "metric": ("metric",),
     "metric_en": ("metric_en",),
     "indicator": ("indicator",),
+    "compared_with": ("compared_with",),
 }
 
 

@@ -101,6 +101,9 @@ class Indicator:
     change: str | None
     kind: str
     year: int | None
+    # The place or average the figure is compared with (高于全国0.9个百分点: 全国),
+    # None for the region's own figures.
+    compared_with: str | None = None
 
 
 @dataclass(frozen=True)

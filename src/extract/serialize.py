@@ -38,6 +38,7 @@ ROW_FIELDS = (
     "change",
     "kind",
     "year",
+    "compared_with",
     "sentence",
 )
 
@@ -70,6 +71,7 @@ def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
         "change": indicator.change,
         "kind": indicator.kind,
         "year": indicator.year,
+        "compared_with": indicator.compared_with,
     }
 
 

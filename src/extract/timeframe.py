@@ -3,9 +3,16 @@ whether it is a target, an actual or an estimate, and for which year.
 
 A frame (kind, year) runs through the document: it starts as this year's plan
 and changes where a cue in rules/zh/time.toml says so (a review heading, a
-sentence opening with a year, 这一年, 今年 …). Sentence-scoped cues (预计,
-到2027年, 年内) hold only inside their sentence. A heading with no cue of its own
-takes the frame of the paragraph it introduces.
+sentence opening with a year, 这一年, 今年, a new term's 过去五年 and 今后五年, a
+five-year plan's period …). Sentence-scoped cues (到2027年, 年内) hold only inside
+their sentence, clause-scoped ones (预计, 有望) only inside their clause; a cue after
+a figure changes it only if it reaches back (a year span in brackets). A heading
+with no cue of its own takes the frame of the paragraph it introduces. A glossary
+heading (名词解释, 附件) starts a part of background figures (kind other, no year)
+that only a heading naming a time of its own ends.
+
+Figures compared with another place (高于全国0.9个百分点) are marked here too: what
+they are compared with is no result of the region's own.
 """
 
 from __future__ import annotations
@@ -16,7 +23,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .model import Quantity, Sentence, TimeFrame
+from .model import Quantity, Sentence, TimeFrame, text_before
 from .numbers import parse_number
 from .rules import Cue, Gazetteer, Rules
 
@@ -30,6 +37,7 @@ ENUMERATION = regex.compile(
 @dataclass(frozen=True)
 class _Found:
     position: int
+    end: int
     cue: Cue
     match: regex.Match
 
@@ -91,6 +99,14 @@ def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
 # A sentence with its rules and quantities, as the pipeline streams them.
 Item = tuple[Sentence, Rules, list[Quantity]]
 
+# The kind of a part whose figures are background (a glossary): it lasts until a
+# heading that names a time of its own.
+OTHER = "other"
+# What ends a clause, for cues of scope "clause" (预计 … ，).
+CLAUSE_ENDS = frozenset("，,；;。！？!?")
+# How far before a figure a comparison with another place may begin.
+COMPARISON_WINDOW = 24
+
 
 def assign_frames(items: Iterable[Item], report_year: int | None) -> Iterator[tuple[Item, list[TimeFrame]]]:
     """Each item with the frame of every one of its quantities, in order. Reads ahead
@@ -101,13 +117,22 @@ def assign_frames(items: Iterable[Item], report_year: int | None) -> Iterator[tu
         item = ahead.popleft()
         sentence, rules, quantities = item
         cues = _cues(sentence, rules)
+        if running.kind == OTHER and not _names_a_time(sentence, cues):
+            yield item, [running] * len(quantities)
+            continue
         base = running
         if sentence.is_heading and not cues:
             base = _introduced_frame(sentence, source, ahead, running, report_year)
-        yield item, [_frame_for(q.start - sentence.start, cues, base, report_year) for q in quantities]
+        text = sentence.text
+        yield item, [_frame_for(q.start - sentence.start, text, cues, base, report_year) for q in quantities]
         for found in cues:
             if found.cue.running:
                 running = _resolve(found, running, report_year)
+
+
+def _names_a_time(sentence: Sentence, cues: list[_Found]) -> bool:
+    """A heading that sets a time of its own (2025年重点工作) ends a glossary part."""
+    return sentence.is_heading and any(f.cue.running and f.cue.kind != OTHER for f in cues)
 
 
 def _pull(source: Iterator[Item], ahead: deque[Item]) -> bool:
@@ -129,9 +154,9 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
     for cue in rules.cues:
         if cue.at_start:
             if match := cue.pattern.match(text[start:]):
-                found.append(_Found(start, cue, match))
+                found.append(_Found(start, start + match.end(), cue, match))
         elif searched:
-            found += [_Found(m.start(), cue, m) for m in cue.pattern.finditer(text)]
+            found += [_Found(m.start(), m.end(), cue, m) for m in cue.pattern.finditer(text)]
     return sorted(found, key=lambda f: f.position)
 
 
@@ -151,17 +176,28 @@ def _introduced_frame(
     return _resolve(cues[0], running, report_year) if cues else running
 
 
-def _frame_for(position: int, cues: list[_Found], base: TimeFrame, report_year: int | None) -> TimeFrame:
-    """Running cues up to the quantity build its frame; the last cue before it
-    governs, or, when none stands before it, the first one after it."""
+def _frame_for(position: int, text: str, cues: list[_Found], base: TimeFrame, report_year: int | None) -> TimeFrame:
+    """The cues that stand before the quantity and still hold there build its frame,
+    in their order: running and sentence cues, a clause cue (预计) only in the
+    quantity's own clause, and a whole-sentence cue (English "expected") wherever it
+    stands. When none stands before it, the first cue after it that reaches back
+    (a year span in brackets) governs it; other cues after a figure never change it."""
+    holding = [
+        f
+        for f in cues
+        if (f.position <= position and not (f.cue.clause and _clause_ends(text, f.end, position)))
+        or (f.position > position and f.cue.whole_sentence)
+    ]
+    if not holding:
+        holding = [f for f in cues if f.position > position and f.cue.reach_back][:1]
     frame = base
-    for found in cues:
-        if found.position <= position and found.cue.running:
-            frame = _resolve(found, frame, report_year)
-    before = [f for f in cues if f.position <= position or f.cue.whole_sentence]
-    if before:
-        return frame if before[-1].cue.running else _resolve(before[-1], frame, report_year)
-    return _resolve(cues[0], frame, report_year) if cues else frame
+    for found in holding:
+        frame = _resolve(found, frame, report_year)
+    return frame
+
+
+def _clause_ends(text: str, start: int, end: int) -> bool:
+    return any(c in CLAUSE_ENDS for c in text[start:end])
 
 
 def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> TimeFrame:
@@ -174,17 +210,63 @@ def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> Time
     return TimeFrame("actual" if year < report_year else "target", year)
 
 
+# year = "report+4" (今后五年: the report year and four more), "report-1" …
+REPORT_OFFSET = regex.compile(r"report([+-]\d+)")
+
+
 def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:
     if how == "captured":
         return int(next(group for group in match.groups() if group))
     if how == "five_year_plan_end":
-        return 1955 + 5 * (10 + int(parse_number(match.group(1))))
+        return _plan_end(match)
+    if how == "five_year_plan_past":
+        # Since the plan began: its figures run to the last year before the report.
+        return min(_plan_end(match), report_year - 1) if report_year else None
+    if how == "none":
+        return None
     if how == "report":
         return report_year
     if how == "previous":
         return report_year - 1 if report_year else None
+    if offset := REPORT_OFFSET.fullmatch(how):
+        return report_year + int(offset.group(1)) if report_year else None
     if how == "current_past":
         if running.kind == "actual":
             return running.year
         return report_year - 1 if report_year else running.year
     return running.year
+
+
+def _plan_end(match: regex.Match) -> int:
+    """“十四五” ends in 2025, “十五五” in 2030: the Nth plan from the third on ends in 1955 + 5N."""
+    return 1955 + 5 * (10 + int(parse_number(match.group(1))))
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A figure compared with another place or an average, not the region's own result."""
+
+    place: str
+    # increase (高于, 快于) or decrease (低于, 慢于) for a rate or points, else None.
+    change: str | None
+
+
+def place_comparison(sentence: Sentence, quantity: Quantity, rules: Rules) -> Comparison | None:
+    """高于全国0.9个百分点 -> (全国, increase); 比全市平均水平低1.2个百分点 -> (全市平均水平,
+    decrease); English "0.9 points higher than the national average" likewise."""
+    comparison = rules.place_comparison
+    if comparison is None:
+        return None
+    if comparison.after:
+        end = quantity.end - sentence.start
+        match = comparison.pattern.match(sentence.text[end : end + COMPARISON_WINDOW * 3])
+    else:
+        match = comparison.pattern.search(
+            text_before(sentence.text, quantity.start - sentence.start, COMPARISON_WINDOW)
+        )
+    if not match:
+        return None
+    change = None
+    if quantity.unit.kind in rules.change.rate_kinds and (match.group("higher") or match.group("lower")):
+        change = "increase" if match.group("higher") else "decrease"
+    return Comparison(match.group("place"), change)
