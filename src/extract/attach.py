@@ -21,7 +21,10 @@ PUNCTUATION = regex.compile(r"^[\p{P}\p{S}\s]+$")
 QUOTES = set("“”‘’\"'()（）《》「」『』")
 NUMBER_TOKEN = regex.compile(r"^[\d.,%]+$")
 # A date or year right before a metric is not part of it (2023年本地生产总值).
-LAST_NUMBER = regex.compile(r"^.*\d(?![\dA-Za-z.])(?:周年|岁(?:以下|以上|及以上)?|[年月日号期])?", regex.S)
+# A number glued to a Latin letter (PM2.5, 5G) is a name and stays.
+LAST_NUMBER = regex.compile(
+    r"^.*(?<![A-Za-z\d.])\d+(?:\.\d+)?(?![\dA-Za-z.])(?:周年|岁(?:以下|以上|及以上)?|[年月日号期])?", regex.S
+)
 TRAILING_NOTE = regex.compile(r"[(（][^()（）]{1,6}[)）]$")
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 WINDOW = 32
@@ -234,6 +237,9 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bo
         if (PUNCTUATION.match(word) and word not in QUOTES) or word in rules.phrase.stop_words:
             break
         if length + len(word) > limit:
+            # Cut by length: a locative word left at the cut (…及 | 以上城市) opens nothing.
+            while kept and kept[0].tag in rules.phrase.cut_tags:
+                kept.pop(0)
             break
         kept.insert(0, token)
         length += len(word)
@@ -284,6 +290,9 @@ def _strip_left(tokens: list[Token], rules: Rules, subject: bool) -> list[Token]
         )
         verb = first.tag in phrase.verb_tags
         by_tag = first.tag in phrase.strip_left_tags and not (
+            # A word jieba tags as time but with no time in it (过夜游客, 现代服务业) stays.
+            first.tag in phrase.time_tags and not any(c in phrase.time_characters for c in first.word)
+        ) and not (
             first.tag in phrase.modifying_tags and (subject or (verb and _compound_head(rest, phrase)))
         )
         bound = bool(rest) and rest[0].word.startswith(phrase.bound_suffixes)

@@ -132,6 +132,11 @@ class PhraseRules:
     noun_verb_tags: frozenset[str]
     # A verb before one noun this short makes a compound with it (签约金额).
     compound_noun_max: int
+    # Tags of time words, and the characters a real time word has (上半年, 当前).
+    time_tags: frozenset[str]
+    time_characters: str
+    # Tags of words dropped at the left end of a phrase cut by length (以上).
+    cut_tags: frozenset[str]
     # Verbs that count what comes before into the category after (纳入, 入选).
     membership_verbs: frozenset[str]
     # Tags of one-character words that end the noun before them (边贸 + 点).
@@ -472,6 +477,9 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         compound_noun_max=p["compound_noun_max"],
         modifier_endings=tuple(p["modifier_endings"]),
         membership_verbs=frozenset(p["membership_verbs"]),
+        time_tags=frozenset(p["time_tags"]),
+        time_characters=p["time_characters"],
+        cut_tags=frozenset(p["cut_tags"]),
         suffix_tags=frozenset(p["suffix_tags"]),
     )
 
