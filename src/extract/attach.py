@@ -103,9 +103,16 @@ def _distributed_metrics(
         match = rules.phrase.distributed.search(before)
         listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
         names = [n for n in separators.split(listed) if n]
-        if len(names) == len(run):
-            for index, name in zip(run, names, strict=True):
-                result[index] = _before_phrase(name, tokenizer, rules, subject=True)
+        if len(names) != len(run):
+            continue
+        phrases = [_before_phrase(name, tokenizer, rules, subject=True) for name in names]
+        if any(p is not None and len(p) == 1 for p in phrases[:-1]) and phrases[0] and phrases[-1]:
+            # 一、二、三产增加值分别增长…: one-character items name nothing alone; every
+            # figure takes the whole list (its indicator tells them apart).
+            whole = listed[listed.find(phrases[0]) :].strip()
+            phrases = [whole] * len(run)
+        for index, phrase in zip(run, phrases, strict=True):
+            result[index] = phrase
     return result
 
 

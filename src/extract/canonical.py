@@ -19,6 +19,9 @@ from .model import Quantity, Sentence
 from .rules import Canonical, Rules
 
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
+LIST_MARK = regex.compile(r"[、和及与]")
+# An item of a list this short may be a modifier of the last item's head (城镇, 一).
+SHORT_ITEM = 2
 QUOTES = regex.compile(r"[“”‘’\"'《》「」『』]")
 
 
@@ -49,20 +52,40 @@ def canonical_indicator(metric: str | None, unit_kind: str, rules: Rules) -> Can
 def canonical_indicators(
     sentence: Sentence, quantities: list[Quantity], metrics: list[str | None], rules: Rules
 ) -> list[Canonical | None]:
-    """The indicator of every figure of a sentence. A list of as many figures as a
-    paired word has parts, all with the one metric that holds it (城乡居民人均可支配收入
-    分别增长5%和7%), gives the n-th figure the indicator of the n-th part."""
+    """The indicator of every figure of a sentence. In a list of figures, a short
+    item that names no indicator shares the head of the last item (城镇、农村居民人均
+    可支配收入分别增长5%、6%: 城镇 + 居民人均可支配收入), and a paired word gives its
+    n-th part to the n-th figure (城乡居民人均可支配收入分别增长5%和7%)."""
     found = [canonical_indicator(m, q.unit.kind, rules) for m, q in zip(metrics, quantities, strict=True)]
-    if not rules.indicators.paired:
-        return found
     for run in list_runs(sentence, quantities, rules):
-        metric = metrics[run[0]]
-        if not metric or any(metrics[i] != metric for i in run):
+        if len(run) < 2 or any(not metrics[i] for i in run):
             continue
+        kinds = [quantities[i].unit.kind for i in run]
+        shared = _shared_head(run, metrics, kinds, rules)
+        for index, canonical in zip(run, shared, strict=True):
+            found[index] = canonical or found[index]
+    return found
+
+
+def _shared_head(
+    run: list[int], metrics: list[str | None], kinds: list[str], rules: Rules
+) -> list[Canonical | None]:
+    metric = metrics[run[0]] or ""
+    same = all(metrics[i] == metric for i in run)
+    if same:
         for word, parts in rules.indicators.paired.items():
             if word in metric and len(parts) == len(run):
-                for index, part in zip(run, parts, strict=True):
-                    kind = quantities[index].unit.kind
-                    found[index] = canonical_indicator(metric.replace(word, part, 1), kind, rules)
-                break
-    return found
+                return [
+                    canonical_indicator(metric.replace(word, part, 1), kind, rules)
+                    for part, kind in zip(parts, kinds, strict=True)
+                ]
+    items = LIST_MARK.split(metric) if same else [metrics[i] or "" for i in run]
+    if len(items) != len(run):
+        return [None] * len(run)
+    last = items[-1]
+    result = [canonical_indicator(item, kind, rules) for item, kind in zip(items, kinds, strict=True)]
+    for k, (item, kind) in enumerate(zip(items[:-1], kinds, strict=False)):
+        if result[k] is None and len(item) <= SHORT_ITEM:
+            heads = (last[cut:] for cut in range(1, len(last)))
+            result[k] = next((c for h in heads if (c := canonical_indicator(item + h, kind, rules))), None)
+    return result
