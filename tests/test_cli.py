@@ -128,13 +128,54 @@ def test_quiet_and_verbose(runner, tmp_path):
     assert f"{total} of {total} reports done" in verbose.stderr
 
 
-def test_two_reports_with_one_doc_id_do_not_overwrite(runner, tmp_path):
-    for year in ("a", "b"):
-        (tmp_path / year).mkdir()
-        shutil.copy(REPORT, tmp_path / year / "report.txt")
-    result = runner.invoke(app, ["run", str(tmp_path / "a"), str(tmp_path / "b"), "--out", str(tmp_path / "out")])
-    assert result.exit_code == 1
-    assert "doc_id 'report' is taken by" in result.stderr and "rename" in result.stderr
+def test_files_of_one_name_in_two_folders_get_their_folder_in_the_doc_id(runner, tmp_path):
+    for province in ("anhui", "henan"):
+        (tmp_path / province).mkdir()
+        shutil.copy(REPORT, tmp_path / province / "2025.txt")
+    shutil.copy(REPORT, tmp_path / "laoshan.txt")
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        [
+            "run",
+            str(tmp_path / "anhui"),
+            str(tmp_path / "henan"),
+            str(tmp_path / "laoshan.txt"),
+            "-q",
+            "--out",
+            str(out),
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["anhui-2025.json", "henan-2025.json", "laoshan.json"]
+    document = json.loads((out / "henan-2025.json").read_text(encoding="utf-8"))
+    assert document["doc_id"] == "henan-2025" and document["indicators"][0]["id"] == "henan-2025#1"
+    rows = runner.invoke(app, ["run", str(tmp_path / "anhui"), str(tmp_path / "henan"), "-f", "jsonl"]).stdout
+    assert {json.loads(line)["doc_id"] for line in rows.splitlines()} == {"anhui-2025", "henan-2025"}
+
+
+NEWS = "去年全区新建学校8所，投入资金3亿元。今年全区将新建学校6所。"
+
+
+def test_region_and_report_year_given_on_the_command_line(runner, tmp_path):
+    story = tmp_path / "story.txt"
+    story.write_text(NEWS, encoding="utf-8")
+    plain = json.loads(runner.invoke(app, ["run", str(story)]).stdout)
+    assert plain["region"] is None and plain["report_year"] is None
+    assert {i["year"] for i in plain["indicators"]} == {None}
+    result = runner.invoke(app, ["run", str(story), "--region", "香港特别行政区", "--report-year", "2024"])
+    assert result.exit_code == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["region"] == "香港特别行政区" and document["report_year"] == 2024
+    frames = {i["text"]: (i["kind"], i["year"]) for i in document["indicators"]}
+    assert frames == {"8所": ("actual", 2023), "3亿元": ("actual", 2023), "6所": ("target", 2024)}
+    money = next(i for i in document["indicators"] if i["text"] == "3亿元")
+    assert money["quantity"]["unit"] == "HKD", "the given region's currency"
+
+
+def test_a_given_region_overrides_the_one_the_text_names(runner):
+    result = runner.invoke(app, ["run", str(REPORT), "--region", "青岛市", "-f", "jsonl"])
+    assert {json.loads(line)["region"] for line in result.stdout.splitlines()} == {"青岛市"}
 
 
 def test_errors_say_what_to_do(runner, tmp_path):
@@ -177,3 +218,63 @@ def test_an_internal_error_on_one_report_does_not_end_the_batch(runner, tmp_path
     errors = [line for line in result.stderr.splitlines() if "trips.txt" in line]
     assert len(errors) == 1 and "internal error (ZeroDivisionError: a bug over two lines)" in errors[0]
     assert [p.name for p in out.iterdir()] == ["good.json"], "no partial output of the failed report"
+
+
+# --- extract audit -----------------------------------------------------------
+
+
+def test_audit_of_reports_as_json(runner, tmp_path):
+    (tmp_path / "story.txt").write_text(NEWS + "新建3孔窑洞。", encoding="utf-8")
+    result = runner.invoke(app, ["audit", str(REPORT), str(tmp_path / "story.txt"), "--format", "json"])
+    assert result.exit_code == 0, result.output
+    audit = json.loads(result.stdout)
+    assert audit["reports"] == audit["reports_with_text"] == 2 and audit["figures"] > 100
+    checks = {c["name"]: c for c in audit["checks"]}
+    assert checks["no_region"]["count"] == 1 and checks["no_region"]["examples"][0]["doc_id"] == "story"
+    assert checks["unknown_unit"]["examples"][0]["text"] == "3孔"
+    assert audit["unread"] == []
+
+
+def test_audit_table(runner):
+    result = runner.invoke(app, ["audit", str(REPORT)])
+    assert result.exit_code == 0
+    assert "reports: 1 (1 with their text)" in result.stdout
+    for name in ("no_metric", "metric_ends_in_verb", "left_out", "no_report_year"):
+        assert name in result.stdout
+
+
+def test_audit_of_run_outputs_reads_their_reports(runner, tmp_path):
+    reports = tmp_path / "in"
+    reports.mkdir()
+    shutil.copy(REPORT, reports / "a.txt")
+    (reports / "b.txt").write_text(NEWS, encoding="utf-8")
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(reports), "-q", "--out", str(out)]).exit_code == 0
+    direct = json.loads(runner.invoke(app, ["audit", str(reports), "-f", "json"]).stdout)
+    from_json = json.loads(runner.invoke(app, ["audit", str(out), "-f", "json"]).stdout)
+    assert from_json == direct and from_json["reports_with_text"] == 2
+    # A report changed since: its spans would point elsewhere, so its text is not used.
+    (reports / "b.txt").write_text(NEWS + "新建3孔窑洞。", encoding="utf-8")
+    changed = json.loads(runner.invoke(app, ["audit", str(out), "-f", "json"]).stdout)
+    assert changed["reports_with_text"] == 1 and changed["figures"] == direct["figures"]
+
+
+def test_audit_of_documents_printed_one_after_another(runner, tmp_path):
+    printed = runner.invoke(app, ["run", str(CORPUS / "laoshan-2025.txt"), str(CORPUS / "laoshan-2026.txt")]).stdout
+    (tmp_path / "all.json").write_text(printed, encoding="utf-8")
+    audit = json.loads(runner.invoke(app, ["audit", str(tmp_path / "all.json"), "-f", "json"]).stdout)
+    assert audit["reports"] == 2
+
+
+def test_audit_goes_on_past_bad_inputs_and_fails_only_when_none_is_read(runner, tmp_path):
+    _bad_files(tmp_path)
+    (tmp_path / "broken.json").write_text("{not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"a": 1}', encoding="utf-8")
+    nothing = runner.invoke(app, ["audit", str(tmp_path), "-f", "json"])
+    assert nothing.exit_code == 1 and "no input could be read" in nothing.stderr
+    assert sum("(skipped)" in line for line in nothing.stderr.splitlines()) == 5
+    shutil.copy(REPORT, tmp_path / "good.txt")
+    some = runner.invoke(app, ["audit", str(tmp_path), "-f", "json"])
+    assert some.exit_code == 0
+    audit = json.loads(some.stdout)
+    assert audit["reports"] == 1 and len(audit["unread"]) == 5

@@ -1,4 +1,4 @@
-"""The `extract` command: run, score, check-rules."""
+"""The `extract` command: run, track, show, audit, score, check-rules."""
 
 from __future__ import annotations
 
@@ -75,15 +75,23 @@ def run(
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address (a local cluster when absent).")
     ] = None,
+    region: Annotated[
+        str | None, typer.Option("--region", help="The issuing government of every report (when texts do not say).")
+    ] = None,
+    report_year: Annotated[
+        int | None,
+        typer.Option("--report-year", min=1900, max=2200, help="The year every report plans for (sets time frames)."),
+    ] = None,
 ) -> None:
     """Extract every numeric target and result from reports.
 
     With --out and --format json, writes OUT/<doc_id>.json per report; with jsonl or
     csv, writes OUT/indicators.jsonl or OUT/indicators.csv. A file that cannot be
     read is reported on stderr, the others go on, and the exit status is 1.
-    A progress bar shows on a terminal.
+    Files of the same name in different folders get doc_ids qualified by their
+    folder (anhui-2025). A progress bar shows on a terminal.
     """
-    from .batch import already_done, extract_all, extract_on_dask
+    from .batch import Job, already_done, doc_ids, extract_all, extract_on_dask
     from .serialize import remove_stale_temporaries, write_atomic
 
     files = _report_files(paths)
@@ -92,12 +100,12 @@ def run(
         raise typer.Exit(2)
     if out is not None:
         remove_stale_temporaries(out)
-    files, taken = _distinct_doc_ids(files)
-    done = [p for p in files if resume and out is not None and fmt is Format.json and already_done(p, out)]
-    todo = [p for p in files if p not in set(done)]
+    jobs = [Job(path, doc_id, region or None, report_year) for path, doc_id in doc_ids(files)]
+    done = [job for job in jobs if resume and out is not None and fmt is Format.json and already_done(job, out)]
+    todo = [job for job in jobs if job not in set(done)]
     # With a folder for one file per report, reports are written where they are extracted.
     direct = out if fmt is Format.json and engine != "dask" else None
-    tally = _Tally(finished=len(done), failed=len(taken))
+    tally = _Tally(finished=len(done), failed=0)
     outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
     shown = _progress(outcomes, len(todo), enabled=not quiet and not verbose)
     texts = _output_texts(shown, fmt, out, tally, verbose)
@@ -111,26 +119,10 @@ def run(
     if not quiet:
         where = f" to {out}" if out else ""
         resumed = f" ({len(done)} already done)" if done else ""
-        typer.echo(f"extract: {finished} of {len(files) + len(taken)} reports done{where}{resumed}", err=True)
+        typer.echo(f"extract: {finished} of {len(jobs)} reports done{where}{resumed}", err=True)
     if failed:
-        _error(f"{failed} of {len(files) + len(taken)} files were skipped; see the lines above")
+        _error(f"{failed} of {len(jobs)} files were skipped; see the lines above")
         raise typer.Exit(1)
-
-
-def _distinct_doc_ids(files: list[Path]) -> tuple[list[Path], list[Path]]:
-    """Files to extract, and files whose doc_id (the file name's stem) an earlier one has
-    taken: these are reported, not allowed to overwrite the other's output."""
-    first: dict[str, Path] = {}
-    kept, taken = [], []
-    for path in files:
-        if path.stem in first:
-            owner = first[path.stem]
-            _error(f"{path}: its doc_id {path.stem!r} is taken by {owner}; rename one of the two files (skipped)")
-            taken.append(path)
-        else:
-            first[path.stem] = path
-            kept.append(path)
-    return kept, taken
 
 
 def _progress(items, total: int, enabled: bool):
@@ -297,6 +289,155 @@ def show(
         typer.echo(f"review page: {html}", err=True)
 
 
+AUDIT_SUFFIXES = REPORT_SUFFIXES | {".json"}
+
+
+@app.command()
+def audit(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Report files, JSON outputs of `extract run`, or folders of either.")
+    ],
+    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or one JSON object.")] = "table",
+) -> None:
+    """Report what looks wrong over a batch, with counts and a few examples each.
+
+    Reports are extracted here; a JSON output is audited as it is, and the report its
+    `source` names is read for the checks on the text when it has the same bytes.
+    Exit status 0 (it reports, it does not fail), 1 only when no input could be read
+    (2 for a broken rule file).
+    """
+    from .audit import Auditor, audit_json
+    from .pipeline import Extractor
+
+    extractor = Extractor()
+    unread: list[str] = []
+    try:
+        result = Auditor(extractor.tokenizer).audit(_audit_inputs(paths, extractor, unread))
+    except RuleError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    if not result.reports:
+        _error("no input could be read; give report files, JSON outputs of `extract run`, or folders of them")
+        raise typer.Exit(1)
+    if fmt == "json":
+        sys.stdout.write(json.dumps(audit_json(result, unread), ensure_ascii=False, indent=2) + "\n")
+    else:
+        _print_audit(result)
+
+
+def _audit_files(paths: list[Path]) -> list[Path]:
+    """Files as given, and reports and JSON outputs inside folders, sorted; each once."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIT_SUFFIXES)
+        else:
+            files.append(path)
+    return list(dict.fromkeys(files))
+
+
+def _audit_inputs(paths: list[Path], extractor, unread: list[str]) -> Iterator[tuple[dict, str | None]]:
+    """(document, original text or None) for every input; an input that cannot be read
+    is reported on stderr and in `unread`, and the others go on."""
+    from .batch import doc_ids
+    from .read import read_document
+    from .serialize import document_json
+
+    files = _audit_files(paths)
+    ids = dict(doc_ids(p for p in files if p.suffix.lower() != ".json"))
+    for path in files:
+        try:
+            if path.suffix.lower() == ".json":
+                yield from _outputs_with_text(path)
+            elif path in ids:  # else the same report, given twice
+                raw = read_document(path, ids[path])
+                yield document_json(extractor.extract(raw)), raw.text
+        except ReadError as exc:
+            _error(f"{exc} (skipped)")
+            unread.append(str(exc))
+
+
+def _outputs_with_text(path: Path) -> Iterator[tuple[dict, str | None]]:
+    """The documents of a JSON output of `extract run` (one, or several one after
+    another as `extract run` prints them), each with its report's text."""
+    try:
+        documents = list(_json_values(path.read_text(encoding="utf-8")))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ReadError(path, f"not a JSON output of `extract run` ({exc}); pass the report itself") from exc
+    if not documents or not all(isinstance(d, dict) and isinstance(d.get("indicators"), list) for d in documents):
+        raise ReadError(path, "not a JSON output of `extract run` (no document with indicators); pass the report")
+    for document in documents:
+        yield document, _original_text(document)
+
+
+def _json_values(text: str) -> Iterator:
+    """Every JSON value of a text, one after another (whitespace between)."""
+    import regex
+
+    decoder, space = json.JSONDecoder(), regex.compile(r"\s*")
+    position = space.match(text).end()
+    while position < len(text):
+        value, end = decoder.raw_decode(text, position)
+        yield value
+        position = space.match(text, end).end()
+
+
+def _original_text(document: dict) -> str | None:
+    """The text of the report a document was extracted from, when its `source` is still
+    there with the same bytes (else its spans would point elsewhere)."""
+    from .read import read_document
+
+    source = document.get("source")
+    if not isinstance(source, str) or not Path(source).is_file():
+        return None
+    try:
+        raw = read_document(source)
+    except ReadError:
+        return None
+    return raw.text if raw.sha256 == document.get("sha256") else None
+
+
+def _print_audit(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+    from rich.text import Text
+
+    console = Console()
+    per = result.distinct_metrics_per_figure
+    console.print(
+        Text(
+            f"reports: {result.reports} ({result.reports_with_text} with their text), figures: {result.figures}, "
+            f"distinct metrics: {result.distinct_metrics} ({per or 0:.2f} per figure), "
+            f"numbers followed by a unit-like word: {result.numbers}"
+        )
+    )
+    table = Table(title="extract audit", show_lines=True)
+    table.add_column("check", max_width=28)
+    table.add_column("count", justify="right", no_wrap=True)
+    table.add_column("share", no_wrap=True)
+    table.add_column("examples", overflow="fold")
+    for row in result.results:
+        check = Text(row.check.name, style="bold")
+        check.append(f"\n{row.check.description}", style="dim")
+        share = "" if row.share is None else f"{row.share:.1%}\nof {row.check.base}"
+        table.add_row(check, str(row.count), share, _examples_text(row.examples))
+    console.print(table)
+
+
+def _examples_text(examples):
+    """doc_id, figure and [metric] on a line, the excerpt under it: what a reader needs
+    to find the figure."""
+    from rich.text import Text
+
+    text = Text()
+    for n, example in enumerate(examples):
+        head = " ".join(p for p in (example.doc_id, example.text, f"[{example.metric}]" if example.metric else "") if p)
+        text.append(("\n" if n else "") + head)
+        if example.excerpt:
+            text.append(f"\n  {example.excerpt}", style="dim")
+    return text
+
+
 @app.command()
 def score(
     corpus: Annotated[Path, typer.Option(help="Folder of the original reports.")],
@@ -325,11 +466,13 @@ def score(
 @app.command("check-rules")
 def check_rules() -> None:
     """Load and compile every rule file; report the first problem."""
+    from .audit import audit_table
     from .rules import load_rules, rule_cases
 
     for lang in LANGUAGES:
         try:
             load_rules(lang)
+            audit_table(lang)
             cases = list(rule_cases(lang))
         except RuleError as exc:
             _error(str(exc))
