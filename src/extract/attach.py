@@ -351,6 +351,12 @@ def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules)
         for index in run[1:]:
             if changes[index] is None and quantities[index].unit.kind == quantities[head].unit.kind:
                 changes[index] = changes[head]
+    for index in range(1, len(quantities)):
+        previous, quantity = quantities[index - 1], quantities[index]
+        restated = rules.change.continued.match(_between(sentence, previous, quantity))
+        if changes[index] is None and quantity.unit.kind == previous.unit.kind and restated:
+            # 增长7%以上、力争达到8%: the hoped-for value is the same rate of change.
+            changes[index] = changes[index - 1]
     return changes
 
 

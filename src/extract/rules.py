@@ -90,6 +90,8 @@ class ChangeRules:
     level_words: tuple[str, ...]
     comparison: tuple[regex.Pattern, ...]
     rate_kinds: frozenset[str]
+    # Between two values: the second restates the first as a hope (、力争达到).
+    continued: regex.Pattern
 
 
 @dataclass(frozen=True)
@@ -561,6 +563,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             level_words=tuple(ch["level_after_verb"]),
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
+            continued=_compile(ch.get("continued", "(?!)"), "changes.toml continued"),
         ),
         exclusions=exclusions,
         exclusions_by_kind={
