@@ -286,10 +286,13 @@ def _strip_left(tokens: list[Token], rules: Rules, subject: bool) -> list[Token]
     governed = False
     while tokens:
         first, rest = tokens[0], tokens[1:]
-        if governed and (first.tag in phrase.modifying_tags or first.tag in phrase.noun_verb_tags):
-            break
         modal = first.word in phrase.modal_left
         listed = modal or first.word in phrase.strip_left or first.word in rules.change.verb_object_decrease
+        verbal = first.tag in phrase.modifying_tags or first.tag in phrase.noun_verb_tags
+        # After the governing verb, only a second listed verb before a phrase goes
+        # (开工建设高标准产业用房); one before a short noun is a compound (新增建设用地).
+        if governed and verbal and not (listed and not _compound_head(rest, phrase)):
+            break
         manner = (
             first.word in phrase.adverbial
             and bool(rest)
