@@ -100,7 +100,7 @@ def test_bundled_pair_finds_the_right_pairs(validator):
         ("过亿元项目", 100, 125, "met"),
         ("项目", 60, 70, "met"),
         ("完整社区", 4, 4, "met"),
-        ("老旧小区", 18, 18, "met"),
+        ("新改造老旧小区", 18, 18, "met"),
         ("城镇新增就业", 2.2, 3.19, "met"),
     }
 

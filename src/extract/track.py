@@ -20,6 +20,7 @@ import regex
 
 from .rules import rules_root
 
+BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 CLAUSE_END = regex.compile(r"[，,、；;。！？!?：:]")
 
 
@@ -101,9 +102,11 @@ def _same_measure(target: dict, actual: dict, rules: TrackRules) -> bool:
 
 
 def _fold(text: str | None, rules: TrackRules) -> str:
-    """Fold synonyms into their group's first word, longest words first."""
+    """Fold synonyms into their group's first word, longest words first; a note in
+    brackets (老旧小区(楼院)) is not part of what is measured."""
     if not text:
         return ""
+    text = BRACKETED.sub("", text)
     for word, canonical in rules.folding:
         if word in text:
             text = text.replace(word, canonical)
