@@ -123,6 +123,7 @@ def test_english_time_word(en):
 def test_no_year(zh):
     assert "no_year" in figure_checks(_figure(year=None), 2025, zh)
     assert "no_year" not in figure_checks(_figure(year=2025), 2025, zh)
+    assert "no_year" not in figure_checks(_figure(year=None, kind="other"), 2025, zh)
 
 
 def test_year_far_from_the_report_year(zh):
