@@ -415,20 +415,58 @@ def _strip_words(text: str, words: tuple[str, ...]) -> str:
 
 
 def gloss(metric: str | None, rules: Rules) -> str | None:
-    """English for a metric, in this order: the glossary term at its end, its head
-    word, the term furthest right in it, the head word furthest right in it
-    (社康中心品质 -> centers). A note in brackets does not count: 老旧小区(楼院)."""
+    """English for a metric: the glossary term at its end (新建社区食堂 -> community
+    canteens), or its head word with the terms that fill the words before it (新兴产业
+    企业 -> emerging industries enterprises), or the term that ends right before the
+    head. A bare head word would stand for too many things (企业 for 85 kinds of
+    enterprises): a metric nothing more of which is known has no gloss. A note in
+    brackets does not count: 老旧小区(楼院)."""
     if not metric:
         return None
     metric = BRACKETED.sub("", metric) or metric
     terms = _occurring(metric, rules.glossary_by_first)
-    heads = _occurring(metric, rules.glossary_heads_by_first)
     at_end = [match for match in terms if match[0] >= len(metric) - 1]
     if at_end:
-        return max(at_end)[2]
-    if metric.endswith(tuple(h for h, _ in rules.glossary_heads)):
-        return max(h for h in heads if h[0] == len(metric))[2]
-    return max(terms or heads)[2] if terms or heads else None
+        end, length, english = max(at_end)
+        head: tuple[str, str] | None = (metric[end - length : end], english)
+    else:
+        head = next(((h, english) for h, english in rules.glossary_heads if metric.endswith(h)), None)
+    if head is None:
+        return None
+    modifier = metric[: metric.rfind(head[0])]
+    if not _strip_left_words(modifier, rules.phrase.modal_left | rules.phrase.strip_left).strip():
+        return head[1]
+    words = _covering(modifier, rules) or _covering(_ending_term(modifier, terms), rules)
+    if words:
+        return f"{' '.join(words)} {head[1]}"
+    # A term of its own (老旧小区, 技术合同成交额) says enough; one that a head word
+    # also says (项目, 增加值, 航线 -> routes) does not.
+    generic = any(word == head[0] or english == head[1] for word, english in rules.glossary_heads)
+    return head[1] if at_end and not generic else None
+
+
+def _ending_term(text: str, terms: list[tuple[int, int, str]]) -> str:
+    """The longest glossary term that ends where `text` ends, as Chinese."""
+    ending = [(length, end) for end, length, _ in terms if end == len(text)]
+    if not ending:
+        return ""
+    length, end = max(ending)
+    return text[end - length : end]
+
+
+def _covering(text: str, rules: Rules) -> list[str]:
+    """English of glossary terms and modifiers that together make up `text` (scope
+    words aside), longest first from the left; empty when some part is neither."""
+    text = _strip_left_words(text, rules.phrase.modal_left | rules.phrase.strip_left)
+    words: list[str] = []
+    while text:
+        parts = [(t, english) for t, english in rules.glossary_parts_by_first.get(text[0], ()) if text.startswith(t)]
+        if not parts:
+            return []
+        term, english = max(parts, key=lambda part: len(part[0]))
+        words.append(english)
+        text = text[len(term) :]
+    return words
 
 
 def _occurring(metric: str, by_first: dict[str, tuple[tuple[str, str], ...]]) -> list[tuple[int, int, str]]:

@@ -267,6 +267,9 @@ class Rules:
     # Terms and head words by their first character: the ones a metric can contain.
     glossary_by_first: dict[str, tuple[tuple[str, str], ...]]
     glossary_heads_by_first: dict[str, tuple[tuple[str, str], ...]]
+    # Terms and modifiers (glossary.toml [modifiers]) by first character, for glossing
+    # the words before a head word.
+    glossary_parts_by_first: dict[str, tuple[tuple[str, str], ...]]
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
@@ -593,6 +596,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         glossary_by_first=_by_first_character(d["glossary"]["terms"]),
         glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
+        glossary_parts_by_first=_by_first_character(
+            {**d["glossary"].get("modifiers", {}), **d["glossary"]["terms"]}
+        ),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
         indicators=_indicators(d["indicators"]),
         gazetteer=_gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", [])),
