@@ -74,3 +74,12 @@ def test_development_set_scores():
     laoshan, _ = score(CORPUS, GOLD, OUTPUTS, {"laoshan-2025", "laoshan-2026"})
     assert laoshan["f1"] >= 0.98 and laoshan["strict_f1"] >= 0.90
     assert min(laoshan[f"{k}_acc"] for k in ("comparator", "change", "kind", "year", "metric")) >= 0.93
+
+
+CHINESE = {p.stem for p in GOLD.glob("*.jsonl") if not p.stem.endswith("-en")}
+
+
+def test_chinese_development_reports_keep_the_scores_of_issue_10():
+    assert len(CHINESE) == 8
+    chinese, _ = score(CORPUS, GOLD, OUTPUTS, CHINESE)
+    assert chinese["f1"] >= 0.99 and chinese["strict_f1"] >= 0.95 and chinese["metric_acc"] >= 0.97
