@@ -177,6 +177,9 @@ def _counted_noun(index: int, word: str, unit_kind: str, rules: Rules) -> bool:
         and word not in phrase.predicates_after
         and word not in phrase.stop_words
         and word not in phrase.stop_after
+        # 5.87张增至6.17张, 两条已通过: a predicate or an adverb is no counted noun.
+        and word not in phrase.modal_left
+        and word not in rules.predicate_word_set
     )
 
 
@@ -232,6 +235,10 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bo
     segment = LAST_NUMBER.sub("", segment).rstrip()
     bare = _strip_predicate(segment, rules)
     subject = subject or bare != _strip_words(segment, rules.before_comparator_words)
+    done = _strip_words(bare, rules.phrase.trailing_predicates)
+    if done != bare and len(done) >= 2:
+        # 86个重大项目已开工74个, 班列开行2619列: what stands before the verb is its subject.
+        bare, subject = _strip_words(done, rules.phrase.trailing_adverbs), True
     tokens = tokenizer.tokens(bare[-WINDOW:])
     if tokens and tokens[-1].word in rules.phrase.list_separators:
         # 3处城市书房和2处…: what stands before 和 belongs to the value before it.

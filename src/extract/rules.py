@@ -139,6 +139,10 @@ class PhraseRules:
     time_characters: str
     # Tags of words dropped at the left end of a phrase cut by length (以上).
     cut_tags: frozenset[str]
+    # Verbs of completion that stand between a subject and its count (已开工74个), and
+    # the adverbs before them, longest first.
+    trailing_predicates: tuple[str, ...]
+    trailing_adverbs: tuple[str, ...]
     # Verbs that count what comes before into the category after (纳入, 入选).
     membership_verbs: frozenset[str]
     # Tags of one-character words that end the noun before them (边贸 + 点).
@@ -273,6 +277,7 @@ class Rules:
     # Words that may stand between a metric and its number (verbs, comparator and
     # change words), longest first.
     predicate_words: tuple[str, ...]
+    predicate_word_set: frozenset[str]
     gazetteer: Gazetteer = field(default_factory=lambda: Gazetteer({}, 0))
     indicators: IndicatorRules = field(default_factory=lambda: IndicatorRules({}, ()))
     language: str = "zh"
@@ -482,6 +487,8 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         compound_noun_max=p["compound_noun_max"],
         modifier_endings=tuple(p["modifier_endings"]),
         membership_verbs=frozenset(p["membership_verbs"]),
+        trailing_predicates=tuple(sorted(p["trailing_predicates"], key=len, reverse=True)),
+        trailing_adverbs=tuple(sorted(p["trailing_adverbs"], key=len, reverse=True)),
         time_tags=frozenset(p["time_tags"]),
         time_characters=p["time_characters"],
         cut_tags=frozenset(p["cut_tags"]),
@@ -600,6 +607,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             {**d["glossary"].get("modifiers", {}), **d["glossary"]["terms"]}
         ),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
+        predicate_word_set=frozenset(predicate_words),
         indicators=_indicators(d["indicators"]),
         gazetteer=_gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", [])),
         language=lang,
