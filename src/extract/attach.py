@@ -54,7 +54,7 @@ def attach_metrics(
         metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules)
         if metric is None or _is_anaphora(metric, rules):
             # 迈上5万亿元新台阶: what follows names a landmark, not what is measured.
-            metric = _before_phrase(before, tokenizer, rules) or metric
+            metric = _before_phrase(before, tokenizer, rules, unit_kind=quantity.unit.kind) or metric
         if metric is None or _is_anaphora(metric, rules):
             metric = next((m for m in reversed(metrics) if m), None)
         if metric is None:
@@ -146,6 +146,8 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
     else:
         index = len(tokens)
     text = _balanced(segment[:taken].rstrip("“‘(（《「『"))
+    # 44项民生实事全部完成: an adverb before the predicate is not part of the noun.
+    text = _strip_words(text, phrase.trailing_adverbs) or text
     if not any(c.isalnum() for c in text):
         return None
     return _category(tokens[index:], text, tokenizer, rules) or text
@@ -225,7 +227,9 @@ def _is_han(word: str) -> bool:
     return bool(word) and all("\u4e00" <= c <= "\u9fff" for c in word)
 
 
-def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bool = False) -> str | None:
+def _before_phrase(
+    segment: str, tokenizer: Tokenizer, rules: Rules, subject: bool = False, unit_kind: str | None = None
+) -> str | None:
     """The phrase that ends right before the number, without its predicate.
 
     A phrase with a predicate between it and the number (生产总值增长5%) is the
@@ -238,25 +242,18 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bo
     done = _strip_words(bare, rules.phrase.trailing_predicates)
     if done != bare and len(done) >= 2:
         # 86个重大项目已开工74个, 班列开行2619列: what stands before the verb is its subject.
-        bare, subject = _strip_words(done, rules.phrase.trailing_adverbs), True
+        bare, subject = done, True
+    # 民生实事全部完成, 接待游客力争突破: an adverb before the predicate goes with it.
+    while (trimmed := _strip_predicate(_strip_words(bare, rules.phrase.trailing_adverbs), rules)) != bare:
+        bare = trimmed
+    # 首店、旗舰店等50家: a list closed by 等 is counted whole.
+    listed = _strip_words(bare, rules.phrase.list_closers)
+    closed, bare = listed != bare, listed
     tokens = tokenizer.tokens(bare[-WINDOW:])
     if tokens and tokens[-1].word in rules.phrase.list_separators:
         # 3处城市书房和2处…: what stands before 和 belongs to the value before it.
         return None
-    kept: list[Token] = []
-    length = 0
-    limit = rules.phrase.max_before * (2 if bare.endswith(rules.phrase.share_words) else 1)
-    for token in reversed(tokens):
-        word = token.word
-        if (PUNCTUATION.match(word) and word not in QUOTES) or word in rules.phrase.stop_words:
-            break
-        if length + len(word) > limit:
-            # Cut by length: a locative word left at the cut (…及 | 以上城市) opens nothing.
-            while kept and kept[0].tag in rules.phrase.cut_tags:
-                kept.pop(0)
-            break
-        kept.insert(0, token)
-        length += len(word)
+    kept = _phrase_tokens(tokens, bare, closed, unit_kind in COUNTED_KINDS, rules)
     raw = "".join(t.word for t in kept)
     if any(p.match(raw) for p in rules.change.comparison) or raw.startswith("占"):
         # 比上年年初预算增加1800亿元, 占规上工业比重达到17.8%: a comparison or a share
@@ -272,6 +269,55 @@ def _before_phrase(segment: str, tokenizer: Tokenizer, rules: Rules, subject: bo
         return None
     text = _balanced("".join(t.word for t in kept).lstrip("”’)）》」』"))
     return text if any(c.isalnum() for c in text) and not text.endswith(rules.phrase.modifier_endings) else None
+
+
+def _phrase_tokens(tokens: list[Token], bare: str, closed: bool, counted: bool, rules: Rules) -> list[Token]:
+    """The words that end the phrase, read leftwards to punctuation, a stop word or
+    the length limit. A share (X占Y的比重) keeps its 的; a list of things counted
+    together (首店、旗舰店、新概念店50家, or any list closed by 等) keeps its 、, up to
+    the verb before it."""
+    phrase = rules.phrase
+    share = bare.endswith(phrase.share_words)
+    limit = phrase.max_before * (2 if share else 1)
+    kept: list[Token] = []
+    length = 0
+    in_list = False
+    for index in range(len(tokens) - 1, -1, -1):
+        token = tokens[index]
+        word = token.word
+        joins = word == "、" and kept and index > 0 and (closed or counted)
+        noun_list = joins and _nominal(kept, tokens[index - 1], rules)
+        stop = (PUNCTUATION.match(word) and word not in QUOTES and not noun_list) or (
+            word in phrase.stop_words and not (share and word == "的")
+        )
+        if stop or (in_list and _verb_like(token, rules)):
+            break
+        in_list = in_list or bool(noun_list)
+        if length + len(word) > limit:
+            # Cut by length: a locative word left at the cut (…及 | 以上城市) opens nothing.
+            while kept and kept[0].tag in phrase.cut_tags:
+                kept.pop(0)
+            break
+        kept.insert(0, token)
+        length += len(word)
+    while kept and kept[0].word in phrase.list_separators:
+        kept.pop(0)  # a list cut by the length limit
+    return kept
+
+
+def _nominal(kept: list[Token], left: Token, rules: Rules) -> bool:
+    """Whether the words after a 、 and the word before it are nouns, so that the 、
+    joins two names of things counted together (首店、旗舰店)."""
+    counted = left.word in rules.units or any(c.isdigit() for c in left.word)
+    verbal = _verb_like(left, rules) or any(_verb_like(t, rules) for t in kept)
+    return _is_han(left.word) and not counted and not verbal
+
+
+def _verb_like(token: Token, rules: Rules) -> bool:
+    # jieba tags some names verbs (旗舰店): a verb here is a short one or a listed one.
+    phrase = rules.phrase
+    listed = token.word in phrase.strip_left or token.word in phrase.modal_left
+    return listed or (token.tag in phrase.verb_tags and len(token.word) <= 2)
 
 
 def _strip_predicate(segment: str, rules: Rules) -> str:

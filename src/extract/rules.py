@@ -143,6 +143,8 @@ class PhraseRules:
     # the adverbs before them, longest first.
     trailing_predicates: tuple[str, ...]
     trailing_adverbs: tuple[str, ...]
+    # Words that close a list before its count (首店、旗舰店等50家), longest first.
+    list_closers: tuple[str, ...]
     # Verbs that count what comes before into the category after (纳入, 入选).
     membership_verbs: frozenset[str]
     # Tags of one-character words that end the noun before them (边贸 + 点).
@@ -489,6 +491,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         membership_verbs=frozenset(p["membership_verbs"]),
         trailing_predicates=tuple(sorted(p["trailing_predicates"], key=len, reverse=True)),
         trailing_adverbs=tuple(sorted(p["trailing_adverbs"], key=len, reverse=True)),
+        list_closers=tuple(sorted(p["list_closers"], key=len, reverse=True)),
         time_tags=frozenset(p["time_tags"]),
         time_characters=p["time_characters"],
         cut_tags=frozenset(p["cut_tags"]),
@@ -535,6 +538,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         *ch["filler"],
         *ch["level_after_verb"],
         *(w for w, _ in before),
+        # A change verb with its level word is one predicate (下降至, 增加到): stripped
+        # whole, so that no half of it (下) stays on the metric.
+        *(verb + level for verb in [*ch["increase"], *ch["decrease"]] for level in ch["level_after_verb"]),
     }
     noise = d["noise"]
     join = noise["line_join"]
