@@ -8,6 +8,7 @@ quantity before it in the same sentence (收入完成224.2亿元，增长1.7%).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from functools import cache
 
 import regex
@@ -51,6 +52,10 @@ def attach_metrics(
             sentence.text[quantity.end - sentence.start : right - sentence.start], rules.before_comparator_words
         )
         before = sentence.text[left - sentence.start : quantity.start - sentence.start]
+        compared = place_comparison(sentence, quantity, rules)
+        if compared and not rules.place_comparison.after:
+            # 增速高于全国0.6个百分点: the metric is what is compared, before the comparison.
+            before = before[: max(0, compared.start - (left - sentence.start))]
         metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules)
         if metric is None or _is_anaphora(metric, rules):
             # 迈上5万亿元新台阶: what follows names a landmark, not what is measured.
@@ -530,3 +535,41 @@ def _occurring(metric: str, by_first: dict[str, tuple[tuple[str, str], ...]]) ->
             if word in metric:
                 found.append((metric.rfind(word) + len(word), len(word), english))
     return found
+
+
+# How far before a figure a comparison with another place may begin.
+COMPARISON_WINDOW = 24
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """A figure compared with another place or an average, not the region's own result."""
+
+    place: str
+    # Where the comparison starts in the sentence's text (the metric ends before it).
+    start: int
+    # increase (高于, 快于) or decrease (低于, 慢于) for a rate or points, else None.
+    change: str | None
+
+
+def place_comparison(sentence: Sentence, quantity: Quantity, rules: Rules) -> Comparison | None:
+    """高于全国0.9个百分点 -> (全国, increase); 比全市平均水平低1.2个百分点 -> (全市平均水平,
+    decrease); English "0.9 points higher than the national average" likewise."""
+    comparison = rules.place_comparison
+    if comparison is None:
+        return None
+    if comparison.after:
+        end = quantity.end - sentence.start
+        match = comparison.pattern.match(sentence.text[end : end + COMPARISON_WINDOW * 3])
+        start = end
+    else:
+        at = quantity.start - sentence.start
+        window = text_before(sentence.text, at, COMPARISON_WINDOW)
+        match = comparison.pattern.search(window)
+        start = at - len(window) + match.start() if match else at
+    if not match:
+        return None
+    change = None
+    if quantity.unit.kind in rules.change.rate_kinds and (match.group("higher") or match.group("lower")):
+        change = "increase" if match.group("higher") else "decrease"
+    return Comparison(match.group("place"), start, change)

@@ -21,7 +21,7 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
-from .attach import attach_changes, attach_metrics, gloss
+from .attach import attach_changes, attach_metrics, gloss, place_comparison
 from .canonical import canonical_indicators
 from .english import attach_metrics_en, change_of_en, find_quantities_en
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
@@ -30,7 +30,7 @@ from .quantities import find_quantities
 from .read import read_document
 from .rules import Rules, load_rules
 from .sentences import iter_sentences
-from .timeframe import Item, assign_frames, find_region, find_report_year, place_comparison
+from .timeframe import Item, assign_frames, find_region, find_report_year
 from .tokenize import Tokenizer
 
 UNTIMED = nullcontext()

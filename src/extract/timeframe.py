@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import regex
 
-from .model import Quantity, Sentence, TimeFrame, text_before
+from .model import Quantity, Sentence, TimeFrame
 from .numbers import parse_number
 from .rules import Cue, Gazetteer, Rules
 
@@ -104,8 +104,6 @@ Item = tuple[Sentence, Rules, list[Quantity]]
 OTHER = "other"
 # What ends a clause, for cues of scope "clause" (预计 … ，).
 CLAUSE_ENDS = frozenset("，,；;。！？!?")
-# How far before a figure a comparison with another place may begin.
-COMPARISON_WINDOW = 24
 
 
 def assign_frames(items: Iterable[Item], report_year: int | None) -> Iterator[tuple[Item, list[TimeFrame]]]:
@@ -240,33 +238,3 @@ def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | N
 def _plan_end(match: regex.Match) -> int:
     """“十四五” ends in 2025, “十五五” in 2030: the Nth plan from the third on ends in 1955 + 5N."""
     return 1955 + 5 * (10 + int(parse_number(match.group(1))))
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """A figure compared with another place or an average, not the region's own result."""
-
-    place: str
-    # increase (高于, 快于) or decrease (低于, 慢于) for a rate or points, else None.
-    change: str | None
-
-
-def place_comparison(sentence: Sentence, quantity: Quantity, rules: Rules) -> Comparison | None:
-    """高于全国0.9个百分点 -> (全国, increase); 比全市平均水平低1.2个百分点 -> (全市平均水平,
-    decrease); English "0.9 points higher than the national average" likewise."""
-    comparison = rules.place_comparison
-    if comparison is None:
-        return None
-    if comparison.after:
-        end = quantity.end - sentence.start
-        match = comparison.pattern.match(sentence.text[end : end + COMPARISON_WINDOW * 3])
-    else:
-        match = comparison.pattern.search(
-            text_before(sentence.text, quantity.start - sentence.start, COMPARISON_WINDOW)
-        )
-    if not match:
-        return None
-    change = None
-    if quantity.unit.kind in rules.change.rate_kinds and (match.group("higher") or match.group("lower")):
-        change = "increase" if match.group("higher") else "decrease"
-    return Comparison(match.group("place"), change)
