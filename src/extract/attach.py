@@ -56,27 +56,48 @@ def attach_metrics(
         if compared and not rules.place_comparison.after:
             # 增速高于全国0.6个百分点: the metric is what is compared, before the comparison.
             before = before[: max(0, compared.start - (left - sentence.start))]
-        metric = _after_phrase(after, quantity.unit.kind, tokenizer, rules)
-        if metric is None or _is_anaphora(metric, rules):
+        own = _after_phrase(after, quantity.unit.kind, tokenizer, rules)
+        if own is None or _is_anaphora(own, rules):
             # 迈上5万亿元新台阶: what follows names a landmark, not what is measured.
-            metric = _before_phrase(before, tokenizer, rules, unit_kind=quantity.unit.kind) or metric
+            own = _before_phrase(before, tokenizer, rules, unit_kind=quantity.unit.kind) or own
+        if (own is None or _is_anaphora(own, rules)) and after.startswith(rules.phrase.of_words):
+            # 76%的财力用于民生, 总规模1亿元的种子基金: the thing is named after 的.
+            of = next(w for w in rules.phrase.of_words if after.startswith(w))
+            own = _after_phrase(after[len(of) :], quantity.unit.kind, tokenizer, rules) or own
+        metric = own
         if metric is None or _is_anaphora(metric, rules):
-            metric = next((m for m in reversed(metrics) if m), None)
+            # 总数达211家 points back at the metric before it; with none, it stays.
+            metric = next((m for m in reversed(metrics) if m), None) or own
         if metric is None:
             metric = _topic(sentence.text[: quantity.start - sentence.start], rules)
         metrics.append(metric)
     return metrics
 
 
+OWN_CLAUSE_TERM = 4
+
+
 def _topic(text: str, rules: Rules) -> str | None:
-    """The subject a sentence opened with, when it is a standard term and the figure's
-    own clause names none (固定资产投资再破千亿大关，…，增长27.6%)."""
-    for clause in CLAUSE_BREAK.split(text)[:-1]:
+    """The standard term (a glossary term or an indicator's name) that the sentence
+    opened with, or else the first one of the figure's own clause, when the figure
+    names none itself (固定资产投资再破千亿大关，…，增长27.6%; 实现进出口总额正增长、突破
+    5300亿元)."""
+    clauses = CLAUSE_BREAK.split(text)
+    for clause in [*clauses[:-1], clauses[-1]]:
         clause = _strip_left_words(clause.strip(), rules.phrase.modal_left)
-        terms = [t for t, _ in rules.glossary_by_first.get(clause[:1], ()) if clause.startswith(t)]
-        if terms:
-            return max(terms, key=len)
-    return None
+        if term := _term_at(clause, 0, rules):
+            return term
+    # Within the clause only a long term is taken: a short one (光伏) is likely a modifier.
+    own = clauses[-1]
+    terms = (_term_at(own, i, rules) for i in range(len(own)))
+    return next((term for term in terms if term and len(term) >= OWN_CLAUSE_TERM), None)
+
+
+def _term_at(text: str, position: int, rules: Rules) -> str | None:
+    first = text[position : position + 1]
+    candidates = [*rules.glossary_by_first.get(first, ()), *rules.indicators.names_by_first.get(first, ())]
+    found = [word for word, _ in candidates if text.startswith(word, position)]
+    return max(found, key=len) if found else None
 
 
 def list_runs(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[list[int]]:

@@ -137,6 +137,8 @@ class PhraseRules:
     # Tags of time words, and the characters a real time word has (上半年, 当前).
     time_tags: frozenset[str]
     time_characters: str
+    # Words that join a figure to the thing it measures after it (76%的财力).
+    of_words: tuple[str, ...]
     # Tags of words dropped at the left end of a phrase cut by length (以上).
     cut_tags: frozenset[str]
     # Verbs of completion that stand between a subject and its count (已开工74个), and
@@ -211,6 +213,8 @@ class IndicatorRules:
     scope_prefixes: tuple[str, ...]
     # A word that names two things at once (城乡) -> its parts, in the order a list gives them.
     paired: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # The names as written (not casefolded) by their first character, with their code.
+    names_by_first: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -370,7 +374,9 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
         for word, parts in data.get("paired", {}).items()
         if word not in {"examples", "negatives"} and all(isinstance(p, str) for p in parts)
     }
-    return IndicatorRules(by_name, tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True)), paired)
+    names = {name: entry["code"] for entry in data.get("indicator", []) for name in entry["names"]}
+    ordered = tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True))
+    return IndicatorRules(by_name, ordered, paired, _by_first_character(names))
 
 
 def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[str]) -> Gazetteer:
@@ -495,6 +501,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         time_tags=frozenset(p["time_tags"]),
         time_characters=p["time_characters"],
         cut_tags=frozenset(p["cut_tags"]),
+        of_words=tuple(p["of_words"]),
         suffix_tags=frozenset(p["suffix_tags"]),
     )
 
