@@ -286,8 +286,10 @@ def _before_phrase(
         # whose subject was left out; the metric is the one before it.
         return None
     verbal = {*rules.phrase.verb_tags, *rules.phrase.noun_verb_tags}
-    if len(kept) == 1 and len(tokens) > 1 and tokens[-2].word in rules.phrase.list_separators and kept[0].tag in verbal:
-        # 筹集住房3.05万套、供应2.06万套: a verb after the list mark shares the object before.
+    after_mark = 0 < len(kept) < len(tokens) and tokens[-len(kept) - 1].word in rules.phrase.list_separators
+    if after_mark and all(t.tag in verbal for t in kept) and raw not in rules.glossary_terms:
+        # 筹集住房3.05万套、供应2.06万套 (、供应分配5010套): verbs after the list mark share
+        # the object before.
         return None
     kept = _strip_left(kept, rules, subject)
     if all(t.tag in rules.phrase.verb_tags for t in kept) and "".join(t.word for t in kept) not in rules.glossary_terms:

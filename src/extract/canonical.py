@@ -19,6 +19,7 @@ from .model import Quantity, Sentence
 from .rules import Canonical, Rules
 
 BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
+CLAUSE = regex.compile(r"[，,；;。]")
 LIST_MARK = regex.compile(r"[、和及与]")
 # An item of a list this short may be a modifier of the last item's head (城镇, 一).
 SHORT_ITEM = 2
@@ -44,6 +45,9 @@ def canonical_indicator(metric: str | None, unit_kind: str, rules: Rules) -> Can
     while canonical is None and (prefix := _scope_prefix(key, table.scope_prefixes)):
         key = key[len(prefix) :].lstrip()
         canonical = table.by_name.get(key)
+    for pattern in table.prefix_patterns if canonical is None else ():
+        if (match := pattern.match(key)) and (canonical := table.by_name.get(key[match.end() :])):
+            break
     if canonical is None or (canonical.unit_kinds and unit_kind not in canonical.unit_kinds):
         return None
     return canonical
@@ -56,7 +60,10 @@ def canonical_indicators(
     item that names no indicator shares the head of the last item (城镇、农村居民人均
     可支配收入分别增长5%、6%: 城镇 + 居民人均可支配收入), and a paired word gives its
     n-th part to the n-th figure (城乡居民人均可支配收入分别增长5%和7%)."""
-    found = [canonical_indicator(m, q.unit.kind, rules) for m, q in zip(metrics, quantities, strict=True)]
+    found = [
+        None if _inherited_share(sentence, q, m, rules) else canonical_indicator(m, q.unit.kind, rules)
+        for m, q in zip(metrics, quantities, strict=True)
+    ]
     for run in list_runs(sentence, quantities, rules):
         if len(run) < 2 or any(not metrics[i] for i in run):
             continue
@@ -65,6 +72,16 @@ def canonical_indicators(
         for index, canonical in zip(run, shared, strict=True):
             found[index] = canonical or found[index]
     return found
+
+
+def _inherited_share(sentence: Sentence, quantity: Quantity, metric: str | None, rules: Rules) -> bool:
+    """占GDP比重3.85% after 研发投入113.7亿元: the share's metric is the amount's, its
+    indicator is not."""
+    markers = rules.indicators.share_markers
+    if not metric or not markers or any(m in metric for m in markers):
+        return False
+    clause = CLAUSE.split(sentence.text[: quantity.start - sentence.start])[-1]
+    return any(m in clause for m in markers)
 
 
 def _shared_head(

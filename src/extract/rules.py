@@ -213,6 +213,11 @@ class IndicatorRules:
     scope_prefixes: tuple[str, ...]
     # A word that names two things at once (城乡) -> its parts, in the order a list gives them.
     paired: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # Words that mark a share written after its amount (占): such a figure takes no
+    # indicator of its amount.
+    share_markers: tuple[str, ...] = ()
+    # Patterns of scope words (全疆): tried after the listed prefixes.
+    prefix_patterns: tuple[regex.Pattern, ...] = ()
     # The names as written (not casefolded) by their first character, with their code.
     names_by_first: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
@@ -376,7 +381,9 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
     }
     names = {name: entry["code"] for entry in data.get("indicator", []) for name in entry["names"]}
     ordered = tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True))
-    return IndicatorRules(by_name, ordered, paired, _by_first_character(names))
+    markers = tuple(data.get("share", {}).get("markers", []))
+    patterns = tuple(_compile(p, "indicators.toml scope") for p in data.get("scope", {}).get("prefix_patterns", []))
+    return IndicatorRules(by_name, ordered, paired, markers, patterns, _by_first_character(names))
 
 
 def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[str]) -> Gazetteer:
