@@ -276,6 +276,8 @@ class Rules:
     line_join: LineJoinRules
     phrase: PhraseRules | EnglishPhraseRules
     dictionary: tuple[str, ...]
+    # Words that jieba tags as verbs or adjectives but that are nouns in a metric.
+    nouns: frozenset[str]
     glossary_terms: dict[str, str]
     # Head words and their gloss, longest first.
     glossary_heads: tuple[tuple[str, str], ...]
@@ -619,6 +621,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         ),
         phrase=phrase,
         dictionary=tuple(d["dictionary"]["words"]),
+        nouns=frozenset(d["dictionary"].get("nouns", [])),
         glossary_terms=dict(d["glossary"]["terms"]),
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         glossary_by_first=_by_first_character(d["glossary"]["terms"]),

@@ -34,6 +34,7 @@ class Tokenizer:
         # Words stripped off a metric are words of their own (新培育, not 新 + 培育).
         stripped = (w for w in getattr(rules.phrase, "strip_left", ()) if len(w) > 1)
         self._words = sorted({*rules.dictionary, *rules.units, *rules.glossary_terms, *stripped})
+        self._nouns = rules.nouns
         self._timings = timings
 
     @cached_property
@@ -48,7 +49,10 @@ class Tokenizer:
             tokenizer.add_word(word)
         # The POS tokenizer reads each dictionary word's tag from jieba's dict file;
         # we only look tags up, which is far cheaper than posseg's own cut.
-        return tokenizer, _tag_table(lambda: jieba.posseg.POSTokenizer(tokenizer).word_tag_tab)
+        tags = _tag_table(lambda: jieba.posseg.POSTokenizer(tokenizer).word_tag_tab)
+        # Nouns that jieba's dictionary tags as verbs (举措, 展会): tagged as the nouns they are.
+        tags.update(dict.fromkeys(self._nouns, "n"))
+        return tokenizer, tags
 
     def load(self) -> None:
         """Load jieba's dictionary now (before worker processes are forked, say)."""
