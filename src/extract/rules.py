@@ -394,12 +394,16 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
         return Gazetteer({}, 0)
     data = _read(root, lang, "gazetteer")
     # Longest first: 巴音郭楞蒙古自治州 loses 自治州, then 蒙古.
-    peoples = sorted({p for people in data["peoples"] for p in (people, people.removesuffix("族"))}, key=len)[::-1]
-    ordered = sorted(suffixes, key=len, reverse=True)
+    named = {p for people in data["peoples"] for p in (people, people.removesuffix("族"))}
+    peoples = tuple(sorted(named, key=len, reverse=True))
+    ordered = tuple(sorted(suffixes, key=len, reverse=True))
     shorts: dict[str, set[str]] = {}
     for name in data["names"]:
-        short = name.removesuffix(next((x for x in ordered if name.endswith(x)), ""))
-        short = short.removesuffix(next((p for p in peoples if short.endswith(p) and len(short) > len(p)), ""))
+        suffix = next((x for x in ordered if name.endswith(x)), "")
+        short = name.removesuffix(suffix)
+        if suffix.startswith("自治") and short.endswith(peoples):
+            # Only an autonomous division has a people in its name.
+            short = short.removesuffix(next((p for p in peoples if short.endswith(p) and len(short) > len(p)), ""))
         if len(short) >= 2:
             shorts.setdefault(short, set()).add(name)
     return Gazetteer(
