@@ -189,9 +189,7 @@ def _category(rest: list[Token], counted: str, tokenizer: Tokenizer, rules: Rule
         if PUNCTUATION.match(token.word) or token.tag in rules.phrase.verb_tags:
             break
         words.append(token.word)
-    category = "".join(words)
-    while category.startswith(tuple(rules.phrase.modal_left)):
-        category = category[len(next(w for w in rules.phrase.modal_left if category.startswith(w))) :]
+    category = _strip_left_words("".join(words), rules.phrase.modal_left)
     return category if len(category) > len(counted) and category.endswith(counted) else None
 
 

@@ -270,6 +270,8 @@ class Rules:
     heading_max_chars: int
     region_patterns: tuple[regex.Pattern, ...]
     admin_suffixes: tuple[str, ...]
+    # Words of party and state organs that no place name holds (市委, 人大).
+    organ_words: tuple[str, ...]
     local_currency: dict[str, str]
     pinyin: regex.Pattern
     boilerplate: tuple[regex.Pattern, ...]
@@ -614,6 +616,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         heading_max_chars=d["time"]["heading"]["max_chars"],
         region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
         admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),
+        organ_words=tuple(d["document"]["admin"].get("organ_words", [])),
         local_currency={k: v for k, v in d["document"]["local_currency"].items() if isinstance(v, str)},
         pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
         boilerplate=tuple(_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]),

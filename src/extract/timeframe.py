@@ -64,13 +64,21 @@ def find_region(text: str, rules: Rules) -> str | None:
     return _most_named(text, level, rules.gazetteer) if level else None
 
 
-def _region_name(name: str, rules: Rules) -> str:
+def _region_name(name: str, rules: Rules) -> str | None:
+    """The region a captured name stands for, or None when it is no name of a place:
+    a known name, a gazetteer name (short ones completed: 广西), or a name before an
+    administrative suffix (某某新区) that holds no word of an organ (市委市政府 is no
+    place). A language with no suffixes (English) takes the name as it is."""
     if name in rules.region_names:
         return rules.region_names[name]
-    if not name.endswith(rules.admin_suffixes):
-        # A short name (广西) stands for one full name of the gazetteer, or for itself.
-        full = rules.gazetteer.full_by_short.get(name, ())
-        return full[0] if len(full) == 1 else name
+    full = rules.gazetteer.full_by_short.get(name, ())
+    if len(full) == 1:
+        return full[0]
+    if not rules.admin_suffixes:
+        return name
+    suffix = next((s for s in rules.admin_suffixes if name.endswith(s)), None)
+    if suffix is None or name == suffix or any(word in name for word in rules.organ_words):
+        return None
     return _last_admin_unit(name, rules.admin_suffixes)
 
 
@@ -83,8 +91,9 @@ def _most_named(text: str, level: str, gazetteer: Gazetteer) -> str | None:
             if len(names := sorted({n for n in full if n.endswith(level)})) == 1
         }
     )
-    name, count = counts.most_common(1)[0] if counts else ("", 0)
-    return name if count >= gazetteer.min_mentions else None
+    (name, count), (_, runner_up) = [*counts.most_common(2), ("", 0), ("", 0)][:2]
+    # A clear winner only: twice as often named as any other division of its level.
+    return name if count >= gazetteer.min_mentions and count >= 2 * runner_up else None
 
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
