@@ -36,9 +36,16 @@ COUNTED_KINDS = {"count", "people", "households"}
 
 
 def attach_metrics(
-    sentence: Sentence, quantities: list[Quantity], tokenizer: Tokenizer, rules: Rules
+    sentence: Sentence,
+    quantities: list[Quantity],
+    tokenizer: Tokenizer,
+    rules: Rules,
+    comparisons: list[Comparison | None] | None = None,
 ) -> list[str | None]:
-    """The metric of every quantity of one sentence, in order."""
+    """The metric of every quantity of one sentence, in order; `comparisons` are the
+    quantities' place comparisons when the caller has them (place_comparison)."""
+    if comparisons is None:
+        comparisons = [place_comparison(sentence, q, rules) for q in quantities]
     metrics: list[str | None] = []
     distributed = _distributed_metrics(sentence, quantities, tokenizer, rules)
     for index, quantity in enumerate(quantities):
@@ -52,7 +59,7 @@ def attach_metrics(
             sentence.text[quantity.end - sentence.start : right - sentence.start], rules.before_comparator_words
         )
         before = sentence.text[left - sentence.start : quantity.start - sentence.start]
-        compared = place_comparison(sentence, quantity, rules)
+        compared = comparisons[index]
         if compared and not rules.place_comparison.after:
             # 增速高于全国0.6个百分点: the metric is what is compared, before the comparison.
             before = before[: max(0, compared.start - (left - sentence.start))]
@@ -121,14 +128,13 @@ def _distributed_metrics(
     """A、B分别突破X、Y, and A、B增长X、Y: the n-th metric of a list of as many metrics
     as values goes with the n-th value."""
     result: dict[int, str | None] = {}
-    separators = regex.compile("|".join(map(regex.escape, rules.phrase.list_separators)))
     for run in list_runs(sentence, quantities, rules):
         if len(run) < 2:
             continue
         before = text_before(sentence.text, quantities[run[0]].start - sentence.start)
         match = rules.phrase.distributed.search(before)
         listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
-        names = [n for n in separators.split(listed) if n]
+        names = [n for n in rules.phrase.list_pattern.split(listed) if n]
         if len(names) != len(run):
             continue
         phrases = [_before_phrase(name, tokenizer, rules, subject=True) for name in names]
@@ -283,7 +289,7 @@ def _before_phrase(
         # 比上年年初预算增加1800亿元, 占规上工业比重达到17.8%: a comparison or a share
         # whose subject was left out; the metric is the one before it.
         return None
-    verbal = {*rules.phrase.verb_tags, *rules.phrase.noun_verb_tags}
+    verbal = rules.phrase.verb_tags | rules.phrase.noun_verb_tags
     after_mark = 0 < len(kept) < len(tokens) and tokens[-len(kept) - 1].word in rules.phrase.list_separators
     if after_mark and all(t.tag in verbal for t in kept) and raw not in rules.glossary_terms:
         # 筹集住房3.05万套、供应2.06万套 (、供应分配5010套): verbs after the list mark share
@@ -513,7 +519,7 @@ def gloss(metric: str | None, rules: Rules) -> str | None:
     if head is None:
         return None
     modifier = metric[: metric.rfind(head[0])]
-    if not _strip_left_words(modifier, rules.phrase.modal_left | rules.phrase.strip_left).strip():
+    if not _strip_left_words(modifier, rules.phrase.left_words).strip():
         return head[1]
     words = _covering(modifier, rules) or _covering(_ending_term(modifier, terms), rules)
     if words:
@@ -536,7 +542,7 @@ def _ending_term(text: str, terms: list[tuple[int, int, str]]) -> str:
 def _covering(text: str, rules: Rules) -> list[str]:
     """English of glossary terms and modifiers that together make up `text` (scope
     words aside), longest first from the left; empty when some part is neither."""
-    text = _strip_left_words(text, rules.phrase.modal_left | rules.phrase.strip_left)
+    text = _strip_left_words(text, rules.phrase.left_words)
     words: list[str] = []
     while text:
         parts = [(t, english) for t, english in rules.glossary_parts_by_first.get(text[0], ()) if text.startswith(t)]

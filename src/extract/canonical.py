@@ -14,11 +14,10 @@ from __future__ import annotations
 
 import regex
 
-from .attach import list_runs
+from .attach import BRACKETED, list_runs
 from .model import Quantity, Sentence
 from .rules import Canonical, Rules
 
-BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 CLAUSE = regex.compile(r"[，,；;。]")
 LIST_MARK = regex.compile(r"[、和及与]")
 # An item of a list this short may be a modifier of the last item's head (城镇, 一).

@@ -41,12 +41,13 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def _report_files(paths: list[Path]) -> list[Path]:
-    """Files as given, and report files (.txt, .html …) inside folders, sorted."""
+def _report_files(paths: list[Path], suffixes: set[str] = REPORT_SUFFIXES) -> list[Path]:
+    """Files as given, and files with one of `suffixes` (report files: .txt, .html …)
+    inside folders, sorted."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in REPORT_SUFFIXES)
+            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
         else:
             files.append(path)
     return files
@@ -327,13 +328,7 @@ def audit(
 
 def _audit_files(paths: list[Path]) -> list[Path]:
     """Files as given, and reports and JSON outputs inside folders, sorted; each once."""
-    files: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in AUDIT_SUFFIXES)
-        else:
-            files.append(path)
-    return list(dict.fromkeys(files))
+    return list(dict.fromkeys(_report_files(paths, AUDIT_SUFFIXES)))
 
 
 def _audit_inputs(paths: list[Path], extractor, unread: list[str]) -> Iterator[tuple[dict, str | None]]:

@@ -122,21 +122,21 @@ class Extractor:
     ) -> list[Indicator]:
         if not found:
             return []
+        comparisons = [place_comparison(sentence, quantity, rules) for quantity in found]
         if rules.language == "en":
             metrics = attach_metrics_en(sentence, found, rules)
             changes = [change_of_en(sentence, q, rules) for q in found]
             glosses = metrics
         else:
-            metrics = attach_metrics(sentence, found, self.tokenizer, rules)
+            metrics = attach_metrics(sentence, found, self.tokenizer, rules, comparisons)
             changes = attach_changes(sentence, found, rules)
             glosses = [gloss(m, rules) for m in metrics]
         canonicals = canonical_indicators(sentence, found, metrics, rules)
         indicators = []
-        for quantity, metric, english, change, frame, canonical in zip(
-            found, metrics, glosses, changes, frames, canonicals, strict=True
+        for quantity, metric, english, change, frame, canonical, compared in zip(
+            found, metrics, glosses, changes, frames, canonicals, comparisons, strict=True
         ):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
-            compared = place_comparison(sentence, quantity, rules)
             indicators.append(
                 Indicator(
                     span=(start, end),

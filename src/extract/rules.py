@@ -116,6 +116,8 @@ class PhraseRules:
     skip_before: frozenset[str]
     strip_left: frozenset[str]
     modal_left: frozenset[str]
+    # Both lists together: every word that may be stripped off a metric's left end.
+    left_words: frozenset[str]
     strip_left_tags: frozenset[str]
     keep: frozenset[str]
     anaphora: tuple[regex.Pattern, ...]
@@ -125,6 +127,8 @@ class PhraseRules:
     joined_levels: regex.Pattern
     distributed: regex.Pattern
     list_separators: tuple[str, ...]
+    # Splits a list at its separators.
+    list_pattern: regex.Pattern
     bound_suffixes: tuple[str, ...]
     share_words: tuple[str, ...]
     adverbial: frozenset[str]
@@ -493,6 +497,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         skip_before=frozenset(p["skip_before"]),
         strip_left=frozenset(p["strip_left"]),
         modal_left=frozenset(p["modal_left"]),
+        left_words=frozenset(p["strip_left"]) | frozenset(p["modal_left"]),
         strip_left_tags=frozenset(p["strip_left_tags"]),
         keep=frozenset(p["keep"]),
         anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
@@ -502,6 +507,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         joined_levels=_compile(p["joined_levels"], "metrics.toml joined_levels"),
         distributed=_compile(p["distributed"], "metrics.toml distributed"),
         list_separators=tuple(p["list_separators"]),
+        list_pattern=_alternation(p["list_separators"]),
         bound_suffixes=tuple(p["bound_suffixes"]),
         share_words=tuple(p["share_words"]),
         adverbial=frozenset(p["adverbial"]),

@@ -18,9 +18,9 @@ from typing import Any
 
 import regex
 
+from .attach import BRACKETED
 from .rules import rules_root
 
-BRACKETED = regex.compile(r"[(（][^()（）]*[)）]")
 CLAUSE_END = regex.compile(r"[，,、；;。！？!?：:]")
 
 
