@@ -56,6 +56,8 @@ def test_no_metric_is_glossed_by_a_bare_head_word():
         ("科技型企业", "technology-based enterprises"),
         ("社康中心品质", None),
         ("重点片区投资", None),
+        ("天然气产量", None),
+        ("粮食产量", "grain output"),
         ("企业", "enterprises"),
         ("老旧小区(楼院)", "old residential compounds"),
     ],

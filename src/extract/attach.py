@@ -519,15 +519,19 @@ def gloss(metric: str | None, rules: Rules) -> str | None:
     if head is None:
         return None
     modifier = metric[: metric.rfind(head[0])]
-    if not _strip_left_words(modifier, rules.phrase.left_words).strip():
+    if not _strip_left_words(modifier + head[0], rules.phrase.left_words)[: -len(head[0])].strip():
         return head[1]
     words = _covering(modifier, rules) or _covering(_ending_term(modifier, terms), rules)
     if words:
         return f"{' '.join(words)} {head[1]}"
     # A term of its own (老旧小区, 技术合同成交额) says enough; one that a head word
     # also says (项目, 增加值, 航线 -> routes) does not.
-    generic = any(word == head[0] or english == head[1] for word, english in rules.glossary_heads)
+    generic = len(head[0]) <= GENERIC_TERM or any(w == head[0] or e == head[1] for w, e in rules.glossary_heads)
     return head[1] if at_end and not generic else None
+
+
+# A term this short says little alone (产量 -> output, 航线 -> routes).
+GENERIC_TERM = 2
 
 
 def _ending_term(text: str, terms: list[tuple[int, int, str]]) -> str:
