@@ -191,7 +191,9 @@ def _category(rest: list[Token], counted: str, tokenizer: Tokenizer, rules: Rule
     if not rest or rest[0].word not in rules.phrase.membership_verbs:
         return None
     words: list[str] = []
-    for token in rest[1:]:
+    # 认定为, 评为: the linking 为 is no part of the category.
+    after = rest[2:] if len(rest) > 1 and rest[1].word in rules.phrase.membership_links else rest[1:]
+    for token in after:
         if PUNCTUATION.match(token.word) or token.tag in rules.phrase.verb_tags:
             break
         words.append(token.word)

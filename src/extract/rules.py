@@ -153,6 +153,7 @@ class PhraseRules:
     list_closers: tuple[str, ...]
     # Verbs that count what comes before into the category after (纳入, 入选).
     membership_verbs: frozenset[str]
+    membership_links: frozenset[str]
     # Tags of one-character words that end the noun before them (边贸 + 点).
     suffix_tags: frozenset[str]
     # A phrase ending in one of these is a modifier without its noun (历史性): no metric.
@@ -516,6 +517,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         compound_noun_max=p["compound_noun_max"],
         modifier_endings=tuple(p["modifier_endings"]),
         membership_verbs=frozenset(p["membership_verbs"]),
+        membership_links=frozenset(p["membership_links"]),
         trailing_predicates=tuple(sorted(p["trailing_predicates"], key=len, reverse=True)),
         trailing_adverbs=tuple(sorted(p["trailing_adverbs"], key=len, reverse=True)),
         list_closers=tuple(sorted(p["list_closers"], key=len, reverse=True)),
