@@ -385,13 +385,13 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
     prefixes = data.get("scope", {}).get("prefixes", [])
     paired = {
         word: tuple(parts)
-        for word, parts in data.get("paired", {}).items()
+        for word, parts in data["paired"].items()
         if word not in {"examples", "negatives"} and all(isinstance(p, str) for p in parts)
     }
     names = {name: entry["code"] for entry in data.get("indicator", []) for name in entry["names"]}
     ordered = tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True))
-    markers = tuple(data.get("share", {}).get("markers", []))
-    patterns = tuple(_compile(p, "indicators.toml scope") for p in data.get("scope", {}).get("prefix_patterns", []))
+    markers = tuple(data["share"]["markers"])
+    patterns = tuple(_compile(p, "indicators.toml scope") for p in data["scope"]["prefix_patterns"])
     return IndicatorRules(by_name, ordered, paired, markers, patterns, _by_first_character(names))
 
 
@@ -415,7 +415,7 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
             shorts.setdefault(short, set()).add(name)
     return Gazetteer(
         full_by_short={short: tuple(sorted(full)) for short, full in shorts.items()},
-        min_mentions=document.get("named_in_passing", {}).get("min_mentions", 0),
+        min_mentions=document["named_in_passing"]["min_mentions"],
     )
 
 
@@ -609,7 +609,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             level_words=tuple(ch["level_after_verb"]),
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
-            continued=_compile(ch.get("continued", "(?!)"), "changes.toml continued"),
+            continued=_compile(ch["continued"], "changes.toml continued"),
         ),
         exclusions=exclusions,
         exclusions_by_kind={
@@ -624,7 +624,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         heading_max_chars=d["time"]["heading"]["max_chars"],
         region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
         admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),
-        organ_words=tuple(d["document"]["admin"].get("organ_words", [])),
+        organ_words=tuple(d["document"]["admin"]["organ_words"]),
         local_currency={k: v for k, v in d["document"]["local_currency"].items() if isinstance(v, str)},
         pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
         boilerplate=tuple(_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]),
@@ -636,13 +636,13 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         ),
         phrase=phrase,
         dictionary=tuple(d["dictionary"]["words"]),
-        nouns=frozenset(d["dictionary"].get("nouns", [])),
+        nouns=frozenset(d["dictionary"]["nouns"]),
         glossary_terms=dict(d["glossary"]["terms"]),
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         glossary_by_first=_by_first_character(d["glossary"]["terms"]),
         glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
         glossary_parts_by_first=_by_first_character(
-            {**d["glossary"].get("modifiers", {}), **d["glossary"]["terms"]}
+            {**d["glossary"]["modifiers"], **d["glossary"]["terms"]}
         ),
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
         predicate_word_set=frozenset(predicate_words),
