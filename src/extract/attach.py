@@ -128,6 +128,7 @@ def _distributed_metrics(
     """A、B分别突破X、Y, and A、B增长X、Y: the n-th metric of a list of as many metrics
     as values goes with the n-th value."""
     result: dict[int, str | None] = {}
+    previous: list[int] = []
     for run in list_runs(sentence, quantities, rules):
         if len(run) < 2:
             continue
@@ -135,8 +136,15 @@ def _distributed_metrics(
         match = rules.phrase.distributed.search(before)
         listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
         names = [n for n in rules.phrase.list_pattern.split(listed) if n]
+        if not any(c.isalnum() for c in listed) and len(previous) == len(run) and all(i in result for i in previous):
+            # A、B分别达到X、Y，分别增长P、Q: a list naming nothing takes the names of
+            # the list of as many values before it.
+            result.update({index: result[earlier] for index, earlier in zip(run, previous, strict=True)})
+            previous = run
+            continue
         if len(names) != len(run):
             continue
+        previous = run
         phrases = [_before_phrase(name, tokenizer, rules, subject=True) for name in names]
         if any(p is not None and len(p) == 1 for p in phrases[:-1]) and phrases[0] and phrases[-1]:
             # 一、二、三产增加值分别增长…: one-character items name nothing alone; every
