@@ -6,7 +6,7 @@ The checks are pure functions over the contract's document dicts (and the
 original text of a report when it is at hand); `Auditor.audit` adds them up over
 a batch, keeping counts and a few examples only, so a batch of any size is never
 held whole. Words come from rules/: the extraction rules themselves and the
-`[audit]` table of rules/<lang>/units.toml.
+`[audit]` table of rules/<lang>/audit.toml.
 """
 
 from __future__ import annotations
@@ -137,8 +137,8 @@ class Audit:
 
 
 def audit_table(lang: str) -> dict[str, list[str]]:
-    """The [audit] table of rules/<lang>/units.toml (RuleError when it is missing)."""
-    path = rules_root() / lang / "units.toml"
+    """The [audit] table of rules/<lang>/audit.toml (RuleError when it is missing)."""
+    path = rules_root() / lang / "audit.toml"
     try:
         table = tomllib.loads(path.read_text(encoding="utf-8"))["audit"]
         return {key: list(table[key]) for key in AUDIT_KEYS}
@@ -180,11 +180,12 @@ def _predicates(rules: Rules) -> tuple[frozenset[str], frozenset[str]]:
     nouns |= {term[-n:] for term in rules.glossary_terms for n in range(1, len(term) + 1)}
     phrase = rules.phrase
     if isinstance(phrase, PhraseRules):
-        verbs |= phrase.predicates_after | phrase.strip_left
+        verbs |= phrase.predicates_after | phrase.left_words | set(phrase.trailing_adverbs)
     elif isinstance(phrase, EnglishPhraseRules):
         verbs |= phrase.strip_left | phrase.stop_before
         # English change words are nouns as well (GDP growth): the heads a metric may have.
         nouns |= phrase.change_nouns | phrase.generic_heads | phrase.quantity_heads
+    nouns |= set(rules.nouns)
     return frozenset(word.casefold() for word in verbs - nouns), frozenset(nouns)
 
 
