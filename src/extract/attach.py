@@ -132,10 +132,7 @@ def _distributed_metrics(
     for run in list_runs(sentence, quantities, rules):
         if len(run) < 2:
             continue
-        before = text_before(sentence.text, quantities[run[0]].start - sentence.start)
-        match = rules.phrase.distributed.search(before)
-        listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
-        names = [n for n in rules.phrase.list_pattern.split(listed) if n]
+        listed, names = _listed_names(sentence, quantities[run[0]], rules)
         if not any(c.isalnum() for c in listed) and len(previous) == len(run) and all(i in result for i in previous):
             # A、B分别达到X、Y，分别增长P、Q: a list naming nothing takes the names of
             # the list of as many values before it.
@@ -154,6 +151,14 @@ def _distributed_metrics(
         for index, phrase in zip(run, phrases, strict=True):
             result[index] = phrase
     return result
+
+
+def _listed_names(sentence: Sentence, head: Quantity, rules: Rules) -> tuple[str, list[str]]:
+    """The list written before the first value of a run (A、B分别增长…, A、B增长…), and its items."""
+    before = text_before(sentence.text, head.start - sentence.start)
+    match = rules.phrase.distributed.search(before)
+    listed = match.group(1) if match else _strip_predicate(CLAUSE_OR_COLON.split(before)[-1], rules)
+    return listed, [n for n in rules.phrase.list_pattern.split(listed) if n]
 
 
 def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
@@ -449,6 +454,13 @@ def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules)
         for index in run[1:]:
             if changes[index] is None and quantities[index].unit.kind == quantities[head].unit.kind:
                 changes[index] = changes[head]
+        if len(run) > 1:
+            # 失业率、居民消费价格涨幅分别控制在5%和3%以内: an item that names a rate of
+            # change (涨幅, 增速) makes its value a change.
+            _, names = _listed_names(sentence, quantities[head], rules)
+            for index, name in zip(run, names if len(names) == len(run) else [], strict=False):
+                if changes[index] is None and quantities[index].unit.kind in rules.change.rate_kinds:
+                    changes[index] = next((d for w, d in rules.change.words if name.endswith(w) and len(w) > 1), None)
     for index in range(1, len(quantities)):
         previous, quantity = quantities[index - 1], quantities[index]
         restated = rules.change.continued.match(_between(sentence, previous, quantity))
