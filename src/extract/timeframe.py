@@ -131,7 +131,8 @@ def assign_frames(items: Iterable[Item], report_year: int | None) -> Iterator[tu
         if sentence.is_heading and not cues:
             base = _introduced_frame(sentence, source, ahead, running, report_year)
         text = sentence.text
-        yield item, [_frame_for(q.start - sentence.start, text, cues, base, report_year) for q in quantities]
+        first = quantities[0].start - sentence.start if quantities else 0
+        yield item, [_frame_for(q.start - sentence.start, text, cues, base, report_year, first) for q in quantities]
         for found in cues:
             if found.cue.running:
                 running = _resolve(found, running, report_year)
@@ -183,16 +184,23 @@ def _introduced_frame(
     return _resolve(cues[0], running, report_year) if cues else running
 
 
-def _frame_for(position: int, text: str, cues: list[_Found], base: TimeFrame, report_year: int | None) -> TimeFrame:
+def _frame_for(
+    position: int, text: str, cues: list[_Found], base: TimeFrame, report_year: int | None, first: int
+) -> TimeFrame:
     """The cues that stand before the quantity and still hold there build its frame,
     in their order: running and sentence cues, a clause cue (预计) only in the
-    quantity's own clause, and a whole-sentence cue (English "expected") wherever it
-    stands. When none stands before it, the first cue after it that reaches back
-    (a year span in brackets) governs it; other cues after a figure never change it."""
+    quantity's own clause, unless it stands before the sentence's first figure (…方面，
+    预计产煤12.9亿吨，完成保供任务8.3亿吨: it heads the list), and a whole-sentence cue
+    (English "expected") wherever it stands. When none stands before it, the first cue
+    after it that reaches back (a year span in brackets) governs it; other cues after a
+    figure never change it."""
     holding = [
         f
         for f in cues
-        if (f.position <= position and not (f.cue.clause and _clause_ends(text, f.end, position)))
+        if (
+            f.position <= position
+            and not (f.cue.clause and f.position > first and _clause_ends(text, f.end, position))
+        )
         or (f.position > position and f.cue.whole_sentence)
     ]
     if not holding:
