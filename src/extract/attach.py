@@ -182,8 +182,9 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
             break
         if index and word in phrase.membership_verbs:
             break
-        if index and _ends_with_predicate(word, phrase.predicates_after):
-            # 危房改造: a word that ends in a predicate opens the predicate.
+        opens_predicate = index and _ends_with_predicate(word, phrase.predicates_after)
+        if opens_predicate and not _head_follows(tokens, index + 1, rules):
+            # 危房改造: a word that ends in a predicate opens the predicate (not 改造项目).
             break
         if _ends_phrase_after(tokens, index, rules) and not _counted_noun(index, word, unit_kind, rules):
             break
@@ -212,6 +213,15 @@ def _category(rest: list[Token], counted: str, tokenizer: Tokenizer, rules: Rule
         words.append(token.word)
     category = _strip_left_words("".join(words), rules.phrase.modal_left)
     return category if len(category) > len(counted) and category.endswith(counted) else None
+
+
+def _head_follows(tokens: list[Token], index: int, rules: Rules) -> bool:
+    """Whether the next word is a head noun of the glossary (项目, 工程, 中心), not a
+    verbal noun that a predicate takes as its object (完成投资)."""
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    return token.word in rules.glossary_head_words and token.tag not in rules.phrase.noun_verb_tags
 
 
 def _counted_noun(index: int, word: str, unit_kind: str, rules: Rules) -> bool:
@@ -248,6 +258,9 @@ def _ends_phrase_after(tokens: list[Token], index: int, rules: Rules) -> bool:
     suffix = index and token.tag in phrase.suffix_tags and len(word) == 1 and _is_han(word)
     if suffix and tokens[index - 1].tag in phrase.noun_tags:
         # 14个边贸点: one character after a noun ends that noun.
+        return False
+    if word in phrase.predicates_after and _head_follows(tokens, index + 1, rules):
+        # 120万吨乙烯改造项目: a predicate before a head noun names a kind of it.
         return False
     if word in phrase.stop_words or word in phrase.stop_after or word in phrase.predicates_after:
         return True
