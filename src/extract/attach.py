@@ -90,7 +90,7 @@ def _topic(text: str, rules: Rules) -> str | None:
     names none itself (固定资产投资再破千亿大关，…，增长27.6%; 实现进出口总额正增长、突破
     5300亿元)."""
     clauses = CLAUSE_BREAK.split(text)
-    for clause in [*clauses[:-1], clauses[-1]]:
+    for clause in clauses:
         clause = _strip_left_words(clause.strip(), rules.phrase.modal_left)
         if term := _term_at(clause, 0, rules):
             return term

@@ -289,9 +289,8 @@ class Rules:
     # Head words and their gloss, longest first.
     glossary_heads: tuple[tuple[str, str], ...]
     glossary_head_words: frozenset[str]
-    # Terms and head words by their first character: the ones a metric can contain.
+    # Terms by their first character: the ones a metric can contain.
     glossary_by_first: dict[str, tuple[tuple[str, str], ...]]
-    glossary_heads_by_first: dict[str, tuple[tuple[str, str], ...]]
     # Terms and modifiers (glossary.toml [modifiers]) by first character, for glossing
     # the words before a head word.
     glossary_parts_by_first: dict[str, tuple[tuple[str, str], ...]]
@@ -642,7 +641,6 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         glossary_heads=tuple(sorted(d["glossary"]["heads"].items(), key=lambda item: -len(item[0]))),
         glossary_head_words=frozenset(d["glossary"]["heads"]),
         glossary_by_first=_by_first_character(d["glossary"]["terms"]),
-        glossary_heads_by_first=_by_first_character(d["glossary"]["heads"]),
         glossary_parts_by_first=_by_first_character(
             {**d["glossary"]["modifiers"], **d["glossary"]["terms"]}
         ),
