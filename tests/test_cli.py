@@ -198,20 +198,20 @@ def test_progress_bar_on_a_terminal_still_yields_every_file(monkeypatch, tmp_pat
 
 
 def test_an_internal_error_on_one_report_does_not_end_the_batch(runner, tmp_path, monkeypatch):
-    import extract.pipeline
+    import extract.languages.zh
 
     folder = tmp_path / "in"
     folder.mkdir()
     shutil.copy(REPORT, folder / "good.txt")
     (folder / "trips.txt").write_text("全区生产总值增长5%以上。", encoding="utf-8")
-    find = extract.pipeline._find
+    find = extract.languages.zh.find_quantities
 
     def failing(sentence, rules):
         if sentence.text.startswith("全区生产总值增长5%"):
             raise ZeroDivisionError("a bug\nover two lines")
         return find(sentence, rules)
 
-    monkeypatch.setattr(extract.pipeline, "_find", failing)
+    monkeypatch.setattr(extract.languages.zh, "find_quantities", failing)
     out = tmp_path / "out"
     result = runner.invoke(app, ["run", str(folder), "--out", str(out)])
     assert result.exit_code == 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import extract.pipeline
+import extract.languages.zh
 from extract.model import RawDocument
 from extract.pipeline import extract_text
 from extract.read import read_document
@@ -41,8 +41,8 @@ def test_streamed_json_equals_whole_json(extractor, text):
 
 def test_indicators_are_found_as_they_are_pulled(extractor, monkeypatch):
     calls = []
-    find = extract.pipeline._find
-    monkeypatch.setattr(extract.pipeline, "_find", lambda s, r: calls.append(s) or find(s, r))
+    find = extract.languages.zh.find_quantities
+    monkeypatch.setattr(extract.languages.zh, "find_quantities", lambda s, r: calls.append(s) or find(s, r))
 
     text = "".join(f"第{n}项工作新增就业{n}人。\n" for n in range(1, 2001))
     _, indicators = extractor.stream(RawDocument("long", "<text>", "0" * 64, text, "utf-8"))

@@ -106,7 +106,7 @@ def _over_processes(jobs: list[Job], workers: int, out: Path | None) -> Iterator
     global _worker_extractor
     if "fork" in multiprocessing.get_all_start_methods():
         _worker_extractor = Extractor()
-        _worker_extractor.tokenizer.load()
+        _worker_extractor.warm_up()
         # Keep the collector off the inherited objects (jieba's dictionary above all):
         # its passes would write to every page and undo the sharing of memory.
         gc.freeze()

@@ -56,6 +56,33 @@ LINKS = frozenset({"of", "for", "in", "on", "per", "with", "at"})
 WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
 
 
+@cache
+def _sentencizer():
+    # spaCy is imported for English text only: its import alone takes about a second.
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("sentencizer", config={"punct_chars": [".", "!", "?", ";"]})
+    return nlp
+
+
+ABBREVIATION_END = regex.compile(r"(?i)\b(?:No|Nos|Art|Sec|Fig|Vol|vs|approx|e\.g|i\.e|U\.S|St|Dr|Mr|Ms)\.$")
+
+
+def english_pieces(line: str) -> list[tuple[int, int]]:
+    """Sentences of an English line, from spaCy's rule-based sentencizer; a sentence
+    that ends in an abbreviation (No. 1) goes on into the next."""
+    pieces: list[tuple[int, int]] = []
+    for sentence in _sentencizer()(line).sents:
+        if not sentence.text.strip():
+            continue
+        if pieces and ABBREVIATION_END.search(line[pieces[-1][0] : pieces[-1][1]]):
+            pieces[-1] = (pieces[-1][0], sentence.end_char)
+        else:
+            pieces.append((sentence.start_char, sentence.end_char))
+    return pieces
+
+
 def parse_english_number(text: str) -> Decimal:
     if text[0].isdigit():
         return Decimal(text.replace(",", ""))

@@ -76,7 +76,7 @@ def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
     if base_map is not None:
         offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base_map)
     folded = fold_width(kept)
-    script = detect_script(folded) if rules.language == "zh" else None
+    script = detect_script(folded) if rules.han_script else None
     text = to_simplified(folded) if script == "traditional" else folded
     return Normalized(original=original, text=text, offsets=offsets, script=script)
 

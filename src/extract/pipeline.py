@@ -21,17 +21,15 @@ from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
-from .attach import attach_changes, attach_metrics, gloss, place_comparison
+from .attach import place_comparison
 from .canonical import canonical_indicators
-from .english import attach_metrics_en, change_of_en, find_quantities_en
+from .languages import Language, load_language
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
-from .quantities import find_quantities
 from .read import read_document
 from .rules import Rules, load_rules
 from .sentences import iter_sentences
 from .timeframe import Item, assign_frames, find_region, find_report_year
-from .tokenize import Tokenizer
 
 UNTIMED = nullcontext()
 
@@ -40,10 +38,11 @@ class Extractor:
     """Holds the compiled rules and the (lazily loaded) tokenizer for many documents."""
 
     def __init__(self, rules: Rules | None = None, timings: dict[str, float] | None = None):
-        self.rules = {"zh": rules or load_rules("zh")}
         # Seconds spent per stage, added up over documents, when a dict is given (bench/).
         self.timings = timings
-        self.tokenizer = Tokenizer(self.rules["zh"], timings)
+        self.languages: dict[str, Language] = {}
+        if rules is not None:
+            self.languages[rules.language] = load_language(rules.language, rules, timings)
 
     def _stage(self, name: str) -> AbstractContextManager[None]:
         # Entered three times per sentence: untimed runs share one do-nothing context
@@ -57,10 +56,24 @@ class Extractor:
         yield
         self.timings[name] = self.timings.get(name, 0.0) + time.perf_counter() - start
 
-    def rules_for(self, language: str) -> Rules:
-        if language not in self.rules:
-            self.rules[language] = load_rules(language)
-        return self.rules[language]
+    def language(self, code: str) -> Language:
+        """The stages of a language, built the first time they are asked for."""
+        if code not in self.languages:
+            self.languages[code] = load_language(code, load_rules(code), self.timings)
+        return self.languages[code]
+
+    def rules_for(self, code: str) -> Rules:
+        return self.language(code).rules
+
+    @property
+    def tokenizer(self):
+        """The Chinese word segmenter (the audit reads metrics with it too)."""
+        return self.language("zh").segmenter
+
+    def warm_up(self) -> None:
+        """Load what the stages load lazily, before the first report (a worker)."""
+        for code in ("zh", "en"):
+            self.language(code).warm_up()
 
     def extract(self, raw: RawDocument, report_year: int | None = None, region: str | None = None) -> Extraction:
         facts, indicators = self.stream(raw, report_year, region)
@@ -73,8 +86,8 @@ class Extractor:
         are found, sentence by sentence: a report of any size is never held whole.
         A report year or region given (a news story does not say) overrides the text's."""
         with self._stage("normalize"):
-            language = detect_language(raw.text)
-            rules = self.rules_for(language)
+            language = self.language(detect_language(raw.text))
+            rules = language.rules
             norm = normalize(raw.text, rules, raw.markup)
         with self._stage("attach"):
             year = report_year or find_report_year(norm.text, rules)
@@ -83,7 +96,7 @@ class Extractor:
             doc_id=raw.doc_id,
             source=raw.source,
             sha256=raw.sha256,
-            language=language,
+            language=language.code,
             script=norm.script,
             region=region,
             report_year=year,
@@ -91,47 +104,44 @@ class Extractor:
         return facts, self._stream_indicators(norm, language, year, rules.local_currency.get(region or ""))
 
     def _stream_indicators(
-        self, norm: Normalized, language: str, year: int | None, currency: str | None
+        self, norm: Normalized, language: Language, year: int | None, currency: str | None
     ) -> Iterator[Indicator]:
         items = self._sentences_with_quantities(norm.text, language)
         for (sentence, rules, found), frames in assign_frames(items, year):
             with self._stage("attach"):
-                indicators = self._indicators(norm, sentence, rules, found, frames, currency)
+                indicators = self._indicators(norm, sentence, self.language(rules.language), found, frames, currency)
             yield from indicators
 
-    def _sentences_with_quantities(self, text: str, language: str) -> Iterator[Item]:
-        sentences = iter_sentences(text, self.rules_for(language).heading_max_chars, language)
+    def _sentences_with_quantities(self, text: str, document: Language) -> Iterator[Item]:
+        rules = document.rules
+        sentences = iter_sentences(text, rules.heading_max_chars, document.sentence_pieces, rules.heading_not_ending)
         while True:
             with self._stage("sentences"):
                 sentence = next(sentences, None)
                 if sentence is None:
                     return
-                rules = self.rules_for(_sentence_language(sentence.text, language))
+                language = self.language(_sentence_language(sentence.text, document.code))
             with self._stage("quantities"):
-                found = _find(sentence, rules)
-            yield sentence, rules, found
+                found = language.quantities(sentence)
+            yield sentence, language.rules, found
 
     def _indicators(
         self,
         norm: Normalized,
         sentence: Sentence,
-        rules: Rules,
+        language: Language,
         found: list[Quantity],
         frames: list[TimeFrame],
         currency: str | None,
     ) -> list[Indicator]:
         if not found:
             return []
+        rules = language.rules
         comparisons = [place_comparison(sentence, quantity, rules) for quantity in found]
-        if rules.language == "en":
-            metrics = attach_metrics_en(sentence, found, rules)
-            changes = [change_of_en(sentence, q, rules) for q in found]
-            glosses = metrics
-        else:
-            metrics = attach_metrics(sentence, found, self.tokenizer, rules, comparisons)
-            changes = attach_changes(sentence, found, rules)
-            glosses = [gloss(m, rules) for m in metrics]
+        metrics = language.metrics(sentence, found, comparisons)
+        changes = language.changes(sentence, found)
         canonicals = canonical_indicators(sentence, found, metrics, rules)
+        glosses = language.glosses(metrics, canonicals)
         indicators = []
         for quantity, metric, english, change, frame, canonical, compared in zip(
             found, metrics, glosses, changes, frames, canonicals, comparisons, strict=True
@@ -144,8 +154,7 @@ class Extractor:
                     sentence=_sentence_text(sentence, quantity),
                     metric=metric,
                     indicator=canonical.code if canonical else None,
-                    # An English metric is English already: it stays its own gloss.
-                    metric_en=canonical.english if canonical and rules.language == "zh" else english,
+                    metric_en=english,
                     value=quantity.value,
                     value_max=quantity.value_max,
                     unit=quantity.unit.surface,
@@ -185,10 +194,6 @@ def _sentence_language(text: str, document_language: str) -> str:
     """A sentence of the other language keeps its own rules (an English notice in a
     Chinese page); a short one goes with the document."""
     return detect_language(text) if len(text) >= 20 else document_language
-
-
-def _find(sentence: Sentence, rules: Rules) -> list[Quantity]:
-    return find_quantities_en(sentence, rules) if rules.language == "en" else find_quantities(sentence, rules)
 
 
 def _local(unit: Unit, currency: str | None) -> str:

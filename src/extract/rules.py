@@ -273,6 +273,10 @@ class Rules:
     # and maybe elsewhere: a sentence it does not match has none of them.
     cue_filter: regex.Pattern | None
     heading_max_chars: int
+    # A short line ending in one of these is a sentence, not a heading (English `.`).
+    heading_not_ending: str
+    # noise.toml [script] han: the text may be in traditional script, converted by OpenCC.
+    han_script: bool
     region_patterns: tuple[regex.Pattern, ...]
     admin_suffixes: tuple[str, ...]
     # Words of party and state organs that no place name holds (市委, 人大).
@@ -622,6 +626,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         cues=cues,
         cue_filter=_any_of([c.pattern for c in cues if not c.at_start]),
         heading_max_chars=d["time"]["heading"]["max_chars"],
+        heading_not_ending=d["time"]["heading"]["not_ending"],
+        han_script=noise["script"]["han"],
         region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
         admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),
         organ_words=tuple(d["document"]["admin"]["organ_words"]),

@@ -1,0 +1,24 @@
+"""English: spaCy's rule-based sentencizer and tokenizer, the grammar of english.py."""
+
+from __future__ import annotations
+
+from ..english import attach_metrics_en, change_of_en, english_pieces, find_quantities_en
+from ..rules import Canonical, Rules
+from . import Language
+
+
+def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
+    def glosses(metrics: list[str | None], canonicals: list[Canonical | None]) -> list[str | None]:
+        # An English metric is English already: it is its own gloss.
+        return list(metrics)
+
+    return Language(
+        code="en",
+        rules=rules,
+        sentence_pieces=english_pieces,
+        quantities=lambda sentence: find_quantities_en(sentence, rules),
+        metrics=lambda sentence, found, compared: attach_metrics_en(sentence, found, rules),
+        changes=lambda sentence, found: [change_of_en(sentence, q, rules) for q in found],
+        glosses=glosses,
+        warm_up=lambda: None,
+    )
