@@ -46,12 +46,13 @@ ONES = {
 }
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 WORD = rf"(?:(?:{'|'.join(TENS)})(?:-(?:{'|'.join(list(ONES)[1:10])}))?|{'|'.join(ONES)})(?:\s+hundred)?"
-NUMBER_BODY = rf"(?:\d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?|\d+(?:\.\d+)?)(?![\d,]\d)|(?i:\b{WORD}\b)"
+# Thousands grouped by commas (75,000) or by spaces (189 000, as Hansard prints them).
+DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,]\d)|\d+(?:\.\d+)?(?![\d,]\d)"
+NUMBER_BODY = rf"(?:{DIGITS})|(?i:\b{WORD}\b)"
 # A number must not continue a word or a name (G20, COVID-19, 2.5.1); a currency
 # sign before it is read as a prefix unit.
 NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?:{NUMBER_BODY})")
 NUMBER_AFTER_JOINER = regex.compile(NUMBER_BODY)
-# Prepositions that end the head group of a noun phrase.
 LINKS = frozenset({"of", "for", "in", "on", "per", "with", "at"})
 WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
 
@@ -85,7 +86,7 @@ def english_pieces(line: str) -> list[tuple[int, int]]:
 
 def parse_english_number(text: str) -> Decimal:
     if text[0].isdigit():
-        return Decimal(text.replace(",", ""))
+        return Decimal(regex.sub(r"[,\s]", "", text))
     words = text.lower().replace("-", " ").split()
     value = 0
     for word in words:
@@ -126,20 +127,15 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     scale, position = _scale(text, position, rules)
     unit_start = position
     if prefix is not None:
-        unit = Unit(
-            prefix.unit.surface + (f" {scale}" if scale else ""),
-            prefix.unit.base,
-            rules.scales.get(scale, Decimal(1)),
-            "money",
-        )
+        unit = _prefixed(prefix.unit, scale, rules)
         start = start - _prefix_length(text, start, prefix.surface)
     else:
-        unit, position = _unit(text, position, scale, rules)
+        unit, position = _unit(text, position, scale, rules, value)
     if unit is None:
         unit = _number_of_unit(text_before(text, start, 3 * CONTEXT), scale, rules)
     value_max = None
-    second = _range_end(text, position, rules, value)
-    if second is not None and (unit is None or second[1].base == unit.base):
+    second = _range_end(text, position, rules, value, unit)
+    if second is not None:
         value_max, unit, position = second
     if unit is None or (unit.kind == "multiple" and not rules.multiple_context.search(text_before(text, start))):
         return None
@@ -152,6 +148,11 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
 
 
+def _prefixed(unit: Unit, scale: str, rules: Rules) -> Unit:
+    """A currency written before the number, with the scale word after it: $3.5 billion."""
+    return Unit(unit.surface + (f" {scale}" if scale else ""), unit.base, rules.scales.get(scale, Decimal(1)), "money")
+
+
 def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
     """A bare number counts what `the number of X` names earlier in its sentence:
     the number of college graduates is expected to reach 11.79 million."""
@@ -160,7 +161,7 @@ def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
     match = regex.search(r"(?i)\bnumber of\s+([A-Za-z][\w\-' ]*)", before)
     if match is None:
         return None
-    counted = _counted_phrase(" " + match.group(1), rules)
+    counted = _counted_phrase(" " + match.group(1), rules, Decimal(2))
     if counted is None:
         return None
     head, _, base, kind = counted
@@ -168,21 +169,35 @@ def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
 
 
 def _prefix_unit(text: str, start: int, rules: Rules):
-    before = text_before(text, start).rstrip(" ")
-    return next((p for p in rules.prefix_units if before.endswith(p.surface)), None)
+    """The currency written before a number (S$, ₹, Rs, and the backquote that PDF
+    text leaves for ₹); one that starts with a letter must start a word (Rs, not Mrs)."""
+    before = text_before(text, start).rstrip(" \u00a0")
+    for prefix in rules.prefix_units:
+        if before.endswith(prefix.surface):
+            head = before[: len(before) - len(prefix.surface)]
+            if not (prefix.surface[0].isalpha() and head[-1:].isalpha()):
+                return prefix
+    return None
 
 
 def _prefix_length(text: str, start: int, surface: str) -> int:
     before = text_before(text, start)
-    return len(before) - len(before.rstrip(" ")) + len(surface)
+    return len(before) - len(before.rstrip(" \u00a0")) + len(surface)
+
+
+@cache
+def _scale_pattern(scales: tuple[str, ...]) -> regex.Pattern:
+    # Longest first: lakh crore before lakh.
+    ordered = sorted(scales, key=len, reverse=True)
+    return regex.compile(r"\s+(" + "|".join(map(regex.escape, ordered)) + r")\b")
 
 
 def _scale(text: str, position: int, rules: Rules) -> tuple[str, int]:
-    match = regex.match(r"\s+(" + "|".join(rules.scales) + r")\b", text[position:])
-    return (match.group(1), position + match.end()) if match else ("", position)
+    match = _scale_pattern(tuple(rules.scales)).match(text, position)
+    return (match.group(1), match.end()) if match else ("", position)
 
 
-def _unit(text: str, position: int, scale: str, rules: Rules) -> tuple[Unit | None, int]:
+def _unit(text: str, position: int, scale: str, rules: Rules, value: Decimal) -> tuple[Unit | None, int]:
     """A unit from the catalogue, else the noun phrase of a counted thing."""
     factor = rules.scales.get(scale, Decimal(1))
     rest = text[position:]
@@ -191,7 +206,7 @@ def _unit(text: str, position: int, scale: str, rules: Rules) -> tuple[Unit | No
     if unit is not None:
         surface = f"{scale} {unit.surface}".strip() if scale else unit.surface
         return Unit(surface, unit.base, unit.factor * factor, unit.kind), position + spaced + len(unit.surface)
-    counted = _counted_phrase(rest, rules)
+    counted = _counted_phrase(rest, rules, value * factor)
     if counted is not None:
         head, length, base, kind = counted
         surface = f"{scale} {head}".strip()
@@ -206,54 +221,103 @@ def _catalogue_unit(rest: str, rules: Rules) -> Unit | None:
     return rules.units[match.group()]
 
 
-def _counted_phrase(rest: str, rules: Rules) -> tuple[str, int, str, str] | None:
-    """(head noun, length, base unit, kind) of the noun phrase counted after a number."""
+def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, str, str] | None:
+    """(head noun, length, base unit, kind) of the noun phrase counted after a number:
+    8 crore children, 6,500 more students, 5 indigenously developed reactors. More
+    than one of a thing is a plural (Poshan 2.0 programme counts nothing); a word of
+    time anywhere in it makes it a duration (two years later)."""
     counting = rules.counting
     stop = _stop_words()
     words, end = [], 0
     for match in WORDS.finditer(rest):
         gap = rest[end : match.start()]
         word = match.group()
+        low = word.lower()
         if gap.strip() or (words and gap == "") or len(words) >= counting.max_words:
             break
-        if word.lower() in stop or _looks_like_verb(word, words):
+        if not words and low in counting.modifiers:
+            end = match.end()  # 6,500 more students: more is no part of the noun
+            continue
+        if low in counting.never:
+            return None
+        if low in stop or _starts_predicate(word, words):
             break
         words.append(word)
         end = match.end()
     if not words or not rest[:1].isspace():
         return None
-    head = words[-1].lower()
-    if head in counting.never:
+    head = words[-1]
+    low = head.lower().rsplit("-", 1)[-1]
+    if low in counting.never or low in rules.scales:
         return None
-    if head in counting.people:
-        return words[-1], end, "person", "people"
-    if head in counting.households:
-        return words[-1], end, "household", "households"
-    return words[-1], end, "count", "count"
+    if value != 1 and not _plural(head, counting):
+        return None
+    if low in counting.people or _demonym(head, counting):
+        return head, end, "person", "people"
+    if low in counting.households:
+        return head, end, "household", "households"
+    return head, end, "count", "count"
 
 
-def _looks_like_verb(word: str, words: list[str]) -> bool:
-    """A past participle after a noun starts the predicate: 263 projects completed."""
-    return bool(words) and "-" not in word and word.lower().endswith("ed")
+def _plural(word: str, counting) -> bool:
+    low = word.lower().rsplit("-", 1)[-1]
+    if low in counting.plurals:
+        return True
+    # IITs, SMRs: an abbreviation's plural keeps its capitals.
+    return low.endswith("s") and not low.endswith(("ss", "us", "is")) or word.endswith("s") and word[:-1].isupper()
 
 
-def _range_end(text: str, position: int, rules: Rules, first: Decimal) -> tuple[Decimal, Unit, int] | None:
+def _demonym(word: str, counting) -> bool:
+    """Singaporeans, Indians: a people named after a place."""
+    return word[:1].isupper() and word.lower().endswith(counting.people_suffixes)
+
+
+def _starts_predicate(word: str, words: list[str]) -> bool:
+    """A participle after a noun starts the predicate (263 projects completed, 68 lakh
+    vendors giving them …); after an adverb it is a modifier (indigenously developed)."""
+    if not words or "-" in word:
+        return False
+    low = word.lower()
+    return low.endswith(("ed", "ing")) and not words[-1].lower().endswith("ly")
+
+
+def _range_end(
+    text: str, position: int, rules: Rules, first: Decimal, unit: Unit | None
+) -> tuple[Decimal, Unit, int] | None:
+    """The end of a range (0.5% to 2.5%, between $200 and $400, 5-6 per cent); its
+    unit is shared when only the second number has one (between 5 and 10 per cent)."""
     for joiner in rules.range_joiners:
         if not text.startswith(joiner, position):
             continue
-        if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+$", text_before(text, position)):
+        before = text_before(text, position)
+        if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+(?:\s+\S+)?$", before):
             continue
-        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+$", text_before(text, position)):
+        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+(?:\s+\S+)?$", before):
             continue
-        match = NUMBER_AFTER_JOINER.match(text, position + len(joiner))
+        at = position + len(joiner)
+        prefix = None
+        if unit is not None and unit.kind == "money":
+            prefix = next((p for p in rules.prefix_units if text.startswith(p.surface, at)), None)
+            if prefix is not None:
+                at += len(prefix.surface) + len(text[at + len(prefix.surface) :]) - len(
+                    text[at + len(prefix.surface) :].lstrip(" \u00a0")
+                )
+        match = NUMBER_AFTER_JOINER.match(text, at)
         if match is None:
             return None
         second = parse_english_number(match.group())
         scale, after = _scale(text, match.end(), rules)
-        unit, end = _unit(text, after, scale, rules)
-        if unit is None or second <= first:
+        if prefix is not None:
+            if prefix.unit.base != unit.base:
+                return None
+            end_unit, end = _prefixed(prefix.unit, scale, rules), after
+        else:
+            end_unit, end = _unit(text, after, scale, rules, second)
+        if end_unit is None or (unit is not None and end_unit.base != unit.base):
             return None
-        return second, unit, end
+        if second * end_unit.factor <= first * (unit.factor if unit is not None else end_unit.factor):
+            return None
+        return second, end_unit, end
     return None
 
 

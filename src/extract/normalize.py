@@ -71,8 +71,9 @@ def detect_language(text: str) -> str:
 def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
     """Clean `original` for extraction; see the module docstring for the steps."""
     base, base_map = _assemble(article_pieces(original)) if markup == "html" else (original, None)
-    removed = _merge(_pinyin_ranges(base, rules) + _line_ranges(base, rules))
-    kept, offsets = _keep(base, removed)
+    joins, spaced = _line_ranges(base, rules)
+    removed = _merge(_pinyin_ranges(base, rules) + _inline_ranges(base, rules) + joins)
+    kept, offsets = _keep(_spaced(base, spaced), removed)
     if base_map is not None:
         offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base_map)
     folded = fold_width(kept)
@@ -95,6 +96,22 @@ def _pinyin_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
     return [m.span() for m in rules.pinyin.finditer(text)]
 
 
+def _inline_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
+    """Noise inside a line: a transcript's [Applause.], a scraper's Markdown marks,
+    a paragraph number fused to its text (7.Last year)."""
+    return [m.span() for pattern in rules.inline_noise for m in pattern.finditer(text)]
+
+
+def _spaced(text: str, positions: list[int]) -> str:
+    """`text` with the line breaks at `positions` turned into spaces (same length)."""
+    if not positions:
+        return text
+    chars = list(text)
+    for position in positions:
+        chars[position] = " "
+    return "".join(chars)
+
+
 def _lines(text: str) -> list[tuple[int, int]]:
     """(start, end) of every line, without its line break."""
     spans, start = [], 0
@@ -105,30 +122,48 @@ def _lines(text: str) -> list[tuple[int, int]]:
     return spans
 
 
-def _line_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
-    """Boilerplate lines to drop and line breaks to remove inside sentences."""
+def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[int]]:
+    """Boilerplate lines to drop (page numbers, headers), line breaks to remove inside
+    sentences, and the breaks that become a space instead (English words do not run
+    on across a line end: `will be / created`)."""
     removed: list[tuple[int, int]] = []
+    spaced: list[int] = []
     lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
     for s, e in lines:
         if any(p.search(text[s:e]) for p in rules.boilerplate):
             removed.append((s, e))
     dropped = set(removed)
     body = [(s, e) for s, e in lines if (s, e) not in dropped]
+    joiner = rules.line_join.joiner
     for (s, e), (next_s, _) in zip(body, body[1:], strict=False):
-        if _breaks_inside_sentence(text[s:e].rstrip(), text[next_s : next_s + 64].lstrip(), rules):
-            removed.append((s + len(text[s:e].rstrip()), next_s + _leading_space(text, next_s)))
-    return removed
+        line = text[s:e].rstrip()
+        adjacent = not text[e:next_s].strip("\r\n ") and text[e:next_s].count("\n") == 1
+        if _breaks_inside_sentence(line, text[next_s : next_s + 64].lstrip(), adjacent, rules):
+            end = s + len(line)
+            # A hyphen at the line end joins the word (new-/age): no space after it.
+            space = joiner == " " and not line.endswith("-")
+            if space:
+                spaced.append(end)
+            removed.append((end + space, next_s + _leading_space(text, next_s)))
+    return removed, spaced
 
 
 def _leading_space(text: str, start: int) -> int:
     return len(text[start : start + 64]) - len(text[start : start + 64].lstrip())
 
 
-def _breaks_inside_sentence(line: str, following: str, rules: Rules) -> bool:
+def _breaks_inside_sentence(line: str, following: str, adjacent: bool, rules: Rules) -> bool:
     join = rules.line_join
     has_end = any(ch in join.sentence_ends for ch in line)
     long_enough = len(line) >= join.min_chars_without_sentence_end
-    return (has_end or long_enough) and bool(join.ends_inside.search(line)) and bool(join.continues.match(following))
+    if not ((has_end or long_enough) and join.ends_inside.search(line)):
+        return False
+    if join.continues.match(following):
+        return True
+    # A full-width line of a PDF page that ends inside a sentence goes on in the next
+    # line, whatever that starts with (a name: under / PM Jan Arogya Yojana).
+    wide = join.wide_line_chars and len(line.strip()) >= join.wide_line_chars
+    return bool(wide and adjacent and join.continues_wide.match(following))
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

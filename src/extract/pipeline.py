@@ -101,7 +101,8 @@ class Extractor:
             region=region,
             report_year=year,
         )
-        return facts, self._stream_indicators(norm, language, year, rules.local_currency.get(region or ""))
+        currency = rules.local_currency.get(region or "")
+        return facts, self._stream_indicators(norm, language, year, currency)
 
     def _stream_indicators(
         self, norm: Normalized, language: Language, year: int | None, currency: str | None
@@ -158,7 +159,7 @@ class Extractor:
                     value=quantity.value,
                     value_max=quantity.value_max,
                     unit=quantity.unit.surface,
-                    base_unit=_local(quantity.unit, currency),
+                    base_unit=_local(quantity.unit, currency, rules.local_dollars),
                     base_value=quantity.base_value,
                     base_value_max=quantity.base_value_max,
                     comparator=quantity.comparator,
@@ -196,17 +197,17 @@ def _sentence_language(text: str, document_language: str) -> str:
     return detect_language(text) if len(text) >= 20 else document_language
 
 
-def _local(unit: Unit, currency: str | None) -> str:
-    """元 and plain "dollars" are the local currency of a government that has one;
-    人民币, RMB, yuan and US dollars keep their own."""
+def _local(unit: Unit, currency: str | None, dollars: frozenset[str]) -> str:
+    """元 is the local currency of a government that has one of its own (Hong Kong);
+    a plain `$` or "dollars" is the local dollar where the local currency is one
+    (Singapore); 人民币, RMB, yuan, US$ and US dollars keep their own."""
     if not currency:
         return unit.base
     words = unit.surface.split()
     if unit.base == "CNY" and unit.surface.endswith("元") and "人民币" not in unit.surface:
         return currency
-    if words and words[-1] == "dollars" and not {"US", "U.S."} & set(words):
-        return currency
-    return unit.base
+    plain_dollar = words and (words[0] == "$" or (words[-1] == "dollars" and not {"US", "U.S."} & set(words)))
+    return currency if plain_dollar and currency in dollars else unit.base
 
 
 def extract_text(

@@ -34,6 +34,9 @@ RULE_FILES = (
     "glossary",
     "indicators",
 )
+# Rule files read by one stage only, also checked for their examples: the names of
+# governments (document facts) and how `extract track` pairs figures.
+OPTIONAL_RULE_FILES = ("gazetteer", "track")
 
 
 class RuleError(ValueError):
@@ -190,6 +193,12 @@ class CountingRules:
     households: frozenset[str]
     never: frozenset[str]
     people_before: regex.Pattern | None = None
+    # Nouns that count in the plural without an -s (children, youth, personnel).
+    plurals: frozenset[str] = frozenset()
+    # Endings of a capitalised noun that names a people (Singaporeans).
+    people_suffixes: tuple[str, ...] = ()
+    # Words between a number and the noun it counts that are no part of the noun (more).
+    modifiers: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -198,6 +207,12 @@ class LineJoinRules:
     min_chars_without_sentence_end: int
     ends_inside: regex.Pattern
     continues: regex.Pattern
+    # What a removed line break leaves: "" (Chinese) or " " (English).
+    joiner: str
+    # A line at least this long (0: no such rule) goes on into the next line that
+    # `continues_wide` matches, if no blank line stands between.
+    wide_line_chars: int
+    continues_wide: regex.Pattern
 
 
 @dataclass(frozen=True)
@@ -236,6 +251,10 @@ class Gazetteer:
     full_by_short: dict[str, tuple[str, ...]]
     # A name mentioned fewer times than this is not taken as the report's own.
     min_mentions: int
+    # English (rules/en/gazetteer.toml): a government -> the words that name it
+    # (Singapore, Singaporean), and its currency.
+    governments: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    currencies: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -282,7 +301,11 @@ class Rules:
     # Words of party and state organs that no place name holds (市委, 人大).
     organ_words: tuple[str, ...]
     local_currency: dict[str, str]
+    # Currencies that a plain `$` or `dollars` names in a text of their government.
+    local_dollars: frozenset[str]
     pinyin: regex.Pattern
+    # noise.toml [inline]: noise inside a line, removed (Hansard's [Applause.]).
+    inline_noise: tuple[regex.Pattern, ...]
     boilerplate: tuple[regex.Pattern, ...]
     line_join: LineJoinRules
     phrase: PhraseRules | EnglishPhraseRules
@@ -404,6 +427,13 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
     if not path.exists():
         return Gazetteer({}, 0)
     data = _read(root, lang, "gazetteer")
+    if "government" in data:
+        return Gazetteer(
+            full_by_short={},
+            min_mentions=data["min_mentions"],
+            governments={g["name"]: tuple(g["mentions"]) for g in data["government"]},
+            currencies={g["name"]: g["currency"] for g in data["government"]},
+        )
     # Longest first: 巴音郭楞蒙古自治州 loses 自治州, then 蒙古.
     named = {p for people in data["peoples"] for p in (people, people.removesuffix("族"))}
     peoples = tuple(sorted(named, key=len, reverse=True))
@@ -580,12 +610,20 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     join = noise["line_join"]
     cues = tuple(_cue(e) for e in d["time"]["cue"])
     exclusions = tuple(_exclusion(e) for e in d["exclusions"]["exclusion"])
+    gazetteer = _gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", []))
     return Rules(
         units=units,
         unit_pattern=_alternation(list(units)),
+        # Longest first: S$ before $.
         prefix_units=tuple(
-            PrefixUnit(p["surface"], Unit(p["unit"], p["base"], Decimal(1), "rate" if lang == "zh" else "money"))
-            for p in d["units"]["prefix_unit"]
+            sorted(
+                (
+                    PrefixUnit(s, Unit(p["unit"], p["base"], Decimal(1), "rate" if lang == "zh" else "money"))
+                    for p in d["units"]["prefix_unit"]
+                    for s in ([p["surface"]] if isinstance(p["surface"], str) else p["surface"])
+                ),
+                key=lambda prefix: -len(prefix.surface),
+            )
         ),
         fraction=PrefixUnit(
             d["units"]["fraction"]["surface"],
@@ -631,7 +669,11 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         region_patterns=tuple(_compile(e["pattern"], "document.toml") for e in d["document"]["region"]),
         admin_suffixes=tuple(d["document"]["admin"]["suffixes"]),
         organ_words=tuple(d["document"]["admin"]["organ_words"]),
-        local_currency={k: v for k, v in d["document"]["local_currency"].items() if isinstance(v, str)},
+        local_currency={
+            **gazetteer.currencies,
+            **{k: v for k, v in d["document"]["local_currency"].items() if isinstance(v, str)},
+        },
+        local_dollars=frozenset(d["document"]["local_dollar"]["currencies"]),
         pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
         boilerplate=tuple(_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]),
         line_join=LineJoinRules(
@@ -639,7 +681,11 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             min_chars_without_sentence_end=join["min_chars_without_sentence_end"],
             ends_inside=_compile(join["ends_inside"], "noise.toml line_join"),
             continues=_compile(join["continues"], "noise.toml line_join"),
+            joiner=join["joiner"],
+            wide_line_chars=join["wide_line_chars"],
+            continues_wide=_compile(join["continues_wide"], "noise.toml line_join"),
         ),
+        inline_noise=tuple(_compile(p, "noise.toml inline") for p in noise["inline"]["patterns"]),
         phrase=phrase,
         dictionary=tuple(d["dictionary"]["words"]),
         nouns=frozenset(d["dictionary"]["nouns"]),
@@ -653,7 +699,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         predicate_words=tuple(sorted(predicate_words, key=len, reverse=True)),
         predicate_word_set=frozenset(predicate_words),
         indicators=_indicators(d["indicators"]),
-        gazetteer=_gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", [])),
+        gazetteer=gazetteer,
         language=lang,
         counting=CountingRules(
             counting["max_words"],
@@ -661,6 +707,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             frozenset(counting["households"]),
             frozenset(counting["never"]),
             _compile(counting["people_before"], "units.toml counting"),
+            frozenset(counting["plurals"]),
+            tuple(counting["people_suffixes"]),
+            frozenset(counting["modifiers"]),
         )
         if counting
         else None,
@@ -692,7 +741,8 @@ class RuleCase:
 def rule_cases(lang: str = "zh", root: Path | None = None) -> Iterator[RuleCase]:
     """Every example and counter-example in the rule files of a language."""
     root = root or rules_root()
-    for name in RULE_FILES:
+    optional = [name for name in OPTIONAL_RULE_FILES if (root / lang / f"{name}.toml").exists()]
+    for name in (*RULE_FILES, *optional):
         for number, case in enumerate(_cases_in(name, _read(root, lang, name)), 1):
             yield RuleCase(case.file, case.entry, case.positive, case.case, number)
 

@@ -61,7 +61,22 @@ def find_region(text: str, rules: Rules) -> str | None:
                 level = level or name
             elif region := _region_name(name, rules):
                 return region
+    if rules.gazetteer.governments:
+        return _most_mentioned(text, rules.gazetteer)
     return _most_named(text, level, rules.gazetteer) if level else None
+
+
+def _most_mentioned(text: str, gazetteer: Gazetteer) -> str | None:
+    """The government whose names (Singapore, Singaporeans) a text mentions most: a
+    Budget Statement speaks of its own country far more than of any other."""
+    counts = Counter(
+        {
+            name: len(regex.findall(r"\b(?:" + "|".join(map(regex.escape, words)) + r")", text))
+            for name, words in gazetteer.governments.items()
+        }
+    )
+    (name, count), (_, runner_up) = [*counts.most_common(2), ("", 0), ("", 0)][:2]
+    return name if count >= gazetteer.min_mentions and count >= 2 * runner_up else None
 
 
 def _region_name(name: str, rules: Rules) -> str | None:
