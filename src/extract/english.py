@@ -97,11 +97,16 @@ def parse_english_number(text: str) -> Decimal:
     return Decimal(value)
 
 
+# Words of spaCy's stop list that are content words inside a noun phrase (500 top
+# companies, full-time jobs): they do not end a counted phrase.
+CONTENT_STOP_WORDS = frozenset({"top", "front", "back", "full", "side", "part", "bottom", "whole", "serious"})
+
+
 @cache
 def _stop_words() -> frozenset[str]:
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS)
+    return frozenset(STOP_WORDS) - CONTENT_STOP_WORDS
 
 
 def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
@@ -130,8 +135,8 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
         unit = _prefixed(prefix.unit, scale, rules)
         start = start - _prefix_length(text, start, prefix.surface)
     else:
-        unit, position = _unit(text, position, scale, rules, value)
-    if unit is None:
+        unit, position = _unit(text, position, scale, rules, value if scale or "." not in number_text else None)
+    if unit is None and not _duration_follows(text, position, rules):
         unit = _number_of_unit(text_before(text, start, 3 * CONTEXT), scale, rules)
     value_max = None
     second = _range_end(text, position, rules, value, unit)
@@ -146,6 +151,12 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
         "range" if value_max is not None else after or _before_comparator(text_before(text, start), rules) or "eq"
     )
     return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
+
+
+def _duration_follows(text: str, position: int, rules: Rules) -> bool:
+    """10 years, five days: a word of time after a bare number (no count of anything)."""
+    word = WORDS.match(text, position + len(text[position:]) - len(text[position:].lstrip()))
+    return bool(word) and word.group().lower() in rules.counting.never
 
 
 def _prefixed(unit: Unit, scale: str, rules: Rules) -> Unit:
@@ -197,8 +208,9 @@ def _scale(text: str, position: int, rules: Rules) -> tuple[str, int]:
     return (match.group(1), match.end()) if match else ("", position)
 
 
-def _unit(text: str, position: int, scale: str, rules: Rules, value: Decimal) -> tuple[Unit | None, int]:
-    """A unit from the catalogue, else the noun phrase of a counted thing."""
+def _unit(text: str, position: int, scale: str, rules: Rules, value: Decimal | None) -> tuple[Unit | None, int]:
+    """A unit from the catalogue, else the noun phrase of a counted thing; `value` is
+    None for a number that counts nothing (2.0 is a version, not a count)."""
     factor = rules.scales.get(scale, Decimal(1))
     rest = text[position:]
     spaced = regex.match(r"\s?", rest).end()
@@ -206,7 +218,7 @@ def _unit(text: str, position: int, scale: str, rules: Rules, value: Decimal) ->
     if unit is not None:
         surface = f"{scale} {unit.surface}".strip() if scale else unit.surface
         return Unit(surface, unit.base, unit.factor * factor, unit.kind), position + spaced + len(unit.surface)
-    counted = _counted_phrase(rest, rules, value * factor)
+    counted = _counted_phrase(rest, rules, value * factor) if value is not None else None
     if counted is not None:
         head, length, base, kind = counted
         surface = f"{scale} {head}".strip()
@@ -228,24 +240,39 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
     time anywhere in it makes it a duration (two years later)."""
     counting = rules.counting
     stop = _stop_words()
-    words, end = [], 0
+    words: list[str] = []
+    ends: list[int] = []
+    start = 0
     for match in WORDS.finditer(rest):
-        gap = rest[end : match.start()]
+        last = ends[-1] if ends else start
+        gap = rest[last : match.start()]
         word = match.group()
         low = word.lower()
         if gap.strip() or (words and gap == "") or len(words) >= counting.max_words:
             break
         if not words and low in counting.modifiers:
-            end = match.end()  # 6,500 more students: more is no part of the noun
+            start = match.end()  # 6,500 more students: more is no part of the noun
             continue
         if low in counting.never:
             return None
-        if low in stop or _starts_predicate(word, words):
+        joins = low in {"and", "or"} and words and not _plural(words[-1], counting)
+        # 1.1 lakh UG and PG seats, 109 high-yielding and climate-resilient varieties:
+        # modifiers joined before their noun; 1 crore women and mothers: two things.
+        if not joins and (low in stop or _starts_predicate(word, words, counting)):
             break
         words.append(word)
-        end = match.end()
+        ends.append(match.end())
+    if value != 1:
+        # The counted noun is the last plural: 23 IITs rose, not 23 IITs rose.
+        while words and (words[-1].lower() in {"and", "or"} or not _plural(words[-1], counting)):
+            words.pop()
+            ends.pop()
+    while words and words[-1].lower() in {"and", "or"}:
+        words.pop()
+        ends.pop()
     if not words or not rest[:1].isspace():
         return None
+    end = ends[-1]
     head = words[-1]
     low = head.lower().rsplit("-", 1)[-1]
     if low in counting.never or low in rules.scales:
@@ -272,13 +299,14 @@ def _demonym(word: str, counting) -> bool:
     return word[:1].isupper() and word.lower().endswith(counting.people_suffixes)
 
 
-def _starts_predicate(word: str, words: list[str]) -> bool:
+def _starts_predicate(word: str, words: list[str], counting) -> bool:
     """A participle after a noun starts the predicate (263 projects completed, 68 lakh
-    vendors giving them …); after an adverb it is a modifier (indigenously developed)."""
-    if not words or "-" in word:
+    vendors giving them …); after an adverb it is a modifier (indigenously developed),
+    and in a name it is a word of the name (Atal Tinkering Labs)."""
+    if not words or "-" in word or word[:1].isupper():
         return False
-    low = word.lower()
-    return low.endswith(("ed", "ing")) and not words[-1].lower().endswith("ly")
+    # After a singular word it modifies the noun to come: food safety testing labs.
+    return word.lower().endswith(("ed", "ing")) and _plural(words[-1], counting)
 
 
 def _range_end(
@@ -292,7 +320,9 @@ def _range_end(
         before = text_before(text, position)
         if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+(?:\s+\S+)?$", before):
             continue
-        if joiner.strip() == "to" and regex.search(r"(?i)\bfrom\s+\S+(?:\s+\S+)?$", before):
+        # from $500 to $700 is a change of level; range from 20% to 25% is a range.
+        after_from = regex.search(r"(?i)(\b\w+\s+)?\bfrom\s+\S+(?:\s+\S+)?$", before)
+        if joiner.strip() == "to" and after_from and not _ranging(after_from.group(1)):
             continue
         at = position + len(joiner)
         prefix = None
@@ -319,6 +349,10 @@ def _range_end(
             return None
         return second, end_unit, end
     return None
+
+
+def _ranging(word: str | None) -> bool:
+    return bool(word) and word.strip().lower() in {"range", "ranges", "ranging", "vary", "varies", "varying", "ranged"}
 
 
 def _after_comparator(text: str, position: int, rules: Rules) -> tuple[int, str | None]:
