@@ -110,7 +110,9 @@ class Extractor:
         items = self._sentences_with_quantities(norm.text, language)
         for (sentence, rules, found), frames in assign_frames(items, year):
             with self._stage("attach"):
-                indicators = self._indicators(norm, sentence, self.language(rules.language), found, frames, currency)
+                language = self.language(rules.language)
+                frames = language.frames(sentence, found, frames, year)
+                indicators = self._indicators(norm, sentence, language, found, frames, currency)
             yield from indicators
 
     def _sentences_with_quantities(self, text: str, document: Language) -> Iterator[Item]:

@@ -185,6 +185,32 @@ class EnglishPhraseRules:
 
 
 @dataclass(frozen=True)
+class When:
+    """A time phrase inside an English sentence (rules/en/time.toml [[when]])."""
+
+    name: str
+    pattern: regex.Pattern
+    year: str
+    kind: str | None
+
+
+@dataclass(frozen=True)
+class TenseRules:
+    """How an English clause tells a target, an actual and an estimate (time.toml [tense])."""
+
+    estimate: regex.Pattern
+    future: regex.Pattern
+    past: regex.Pattern
+    past_regular: regex.Pattern
+    not_subjects: frozenset[str]
+    background: regex.Pattern
+    change_from: regex.Pattern
+    change_to: regex.Pattern
+    clause_break: regex.Pattern
+    whens: tuple[When, ...]
+
+
+@dataclass(frozen=True)
 class CountingRules:
     """English things counted by a noun (12 million urban jobs)."""
 
@@ -338,6 +364,8 @@ class Rules:
     multiple_context: regex.Pattern | None = None
     # changes.toml [place_comparison]: figures compared with another place.
     place_comparison: PlaceComparison | None = None
+    # time.toml [tense] and [[when]] (English): kind and year inside a sentence.
+    tense: TenseRules | None = None
 
 
 def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
@@ -485,6 +513,32 @@ def _cue(entry: dict[str, Any]) -> Cue:
         whole_sentence=entry.get("whole_sentence", False),
         clause=entry["scope"] == "clause",
         reach_back=entry.get("reach_back", entry["scope"] != "clause"),
+    )
+
+
+def _tense(data: dict[str, Any]) -> TenseRules | None:
+    tense = data.get("tense", {})
+    if "estimate" not in tense:
+        return None
+
+    def pattern(key: str) -> regex.Pattern:
+        return _compile(tense[key], f"time.toml tense {key}")
+
+    whens = tuple(
+        When(w["name"], _compile(w["pattern"], f"time.toml when {w['name']}"), w["year"], w.get("kind"))
+        for w in data.get("when", [])
+    )
+    return TenseRules(
+        estimate=pattern("estimate"),
+        future=pattern("future"),
+        past=pattern("past"),
+        past_regular=pattern("past_regular"),
+        not_subjects=frozenset(tense["not_subjects"]),
+        background=pattern("background"),
+        change_from=pattern("change_from"),
+        change_to=pattern("change_to"),
+        clause_break=pattern("clause_break"),
+        whens=whens,
     )
 
 
@@ -720,6 +774,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         if "multiple" in d["units"]
         else None,
         place_comparison=_place_comparison(d["changes"].get("place_comparison")),
+        tense=_tense(d["time"]),
     )
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..attach import Comparison
-from ..model import Quantity, Sentence
+from ..model import Quantity, Sentence, TimeFrame
 from ..rules import Canonical, Rules
 
 # (start, end) of each sentence of one line.
@@ -37,6 +37,9 @@ class Language:
     changes: Callable[[Sentence, list[Quantity]], list[str | None]]
     # The English name of each metric, given the standard indicators found for them.
     glosses: Callable[[list[str | None], list[Canonical | None]], list[str | None]]
+    # The kind and year of each quantity of a sentence, given the running frames of
+    # timeframe.assign_frames and the report year.
+    frames: Callable[[Sentence, list[Quantity], list[TimeFrame], int | None], list[TimeFrame]]
     # Loads what the stages load lazily (a worker warms up before its first report).
     warm_up: Callable[[], None]
     # The word segmenter the metric stage reads with, if the language has one (the

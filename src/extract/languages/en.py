@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..english import attach_metrics_en, change_of_en, english_pieces, find_quantities_en
+from ..english_time import refine_frames
 from ..rules import Canonical, Rules
 from . import Language
 
@@ -20,5 +21,6 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
         metrics=lambda sentence, found, compared: attach_metrics_en(sentence, found, rules),
         changes=lambda sentence, found: [change_of_en(sentence, q, rules) for q in found],
         glosses=glosses,
+        frames=lambda sentence, found, frames, report_year: refine_frames(sentence, found, frames, report_year, rules),
         warm_up=lambda: None,
     )

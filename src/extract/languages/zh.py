@@ -25,6 +25,8 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
         metrics=lambda sentence, found, compared: attach_metrics(sentence, found, tokenizer, rules, compared),
         changes=lambda sentence, found: attach_changes(sentence, found, rules),
         glosses=glosses,
+        # Chinese marks time with the running cues of timeframe.py only.
+        frames=lambda sentence, found, frames, report_year: frames,
         warm_up=tokenizer.load,
         segmenter=tokenizer,
     )
