@@ -182,7 +182,7 @@ def _predicates(rules: Rules) -> tuple[frozenset[str], frozenset[str]]:
     if isinstance(phrase, PhraseRules):
         verbs |= phrase.predicates_after | phrase.left_words | set(phrase.trailing_adverbs)
     elif isinstance(phrase, EnglishPhraseRules):
-        verbs |= phrase.strip_left | phrase.stop_before
+        verbs |= phrase.verbs | phrase.predicates
         # English change words are nouns as well (GDP growth): the heads a metric may have.
         nouns |= phrase.change_nouns | phrase.generic_heads | phrase.quantity_heads
     nouns |= set(rules.nouns)

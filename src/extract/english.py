@@ -20,7 +20,7 @@ from functools import cache
 import regex
 
 from .model import CONTEXT, Quantity, Sentence, Unit, text_before
-from .rules import EnglishPhraseRules, Rules
+from .rules import Rules
 
 ONES = {
     "zero": 0,
@@ -53,7 +53,6 @@ NUMBER_BODY = rf"(?:{DIGITS})|(?i:\b{WORD}\b)"
 # sign before it is read as a prefix unit.
 NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?:{NUMBER_BODY})")
 NUMBER_AFTER_JOINER = regex.compile(NUMBER_BODY)
-LINKS = frozenset({"of", "for", "in", "on", "per", "with", "at"})
 WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
 
 
@@ -99,7 +98,9 @@ def parse_english_number(text: str) -> Decimal:
 
 # Words of spaCy's stop list that are content words inside a noun phrase (500 top
 # companies, full-time jobs): they do not end a counted phrase.
-CONTENT_STOP_WORDS = frozenset({"top", "front", "back", "full", "side", "part", "bottom", "whole", "serious"})
+CONTENT_STOP_WORDS = frozenset(
+    {"top", "front", "back", "full", "side", "part", "bottom", "whole", "serious", "amount", "name"}
+)
 
 
 @cache
@@ -383,71 +384,7 @@ def _excluded(text: str, start: int, number_text: str, after: str, unit: Unit, r
     return False
 
 
-# --- metric phrases ---------------------------------------------------------
-
-
-def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
-    phrase: EnglishPhraseRules = rules.phrase  # type: ignore[assignment]
-    metrics: list[str | None] = []
-    for index, quantity in enumerate(quantities):
-        left = quantities[index - 1].end if index else sentence.start
-        right = quantities[index + 1].start if index + 1 < len(quantities) else sentence.end
-        before = sentence.text[left - sentence.start : quantity.start - sentence.start]
-        after = sentence.text[quantity.end - sentence.start : right - sentence.start]
-        metric = _metric(sentence, quantity, before, after, phrase, rules)
-        if metric is None or any(p.match(metric) for p in phrase.anaphora):
-            metric = next((m for m in reversed(metrics) if m), None)
-        metrics.append(metric)
-    return metrics
-
-
-def _metric(
-    sentence: Sentence, quantity: Quantity, before: str, after: str, phrase: EnglishPhraseRules, rules: Rules
-) -> str | None:
-    unit = quantity.unit
-    counted = unit.kind in {"count", "people", "households"} and unit.surface.split()[-1] not in rules.units
-    head = unit.surface.split()[-1].lower() if counted else ""
-    linked = _linked_phrase(after, phrase)
-    subject = _subject_phrase(before, phrase)
-    if counted and head in phrase.empty_counts:
-        return linked or subject
-    if counted and head in phrase.people_heads and subject:
-        return subject
-    if counted:
-        return (
-            _counted_text(sentence, quantity, rules)
-            or _number_of(_before_window(sentence, quantity), phrase)
-            or subject
-        )
-    if _change_noun_before(before, phrase) or (subject and subject.lower() in phrase.change_nouns):
-        # a drop of around 3 percent in energy consumption: the metric follows;
-        # GDP growth of around 5 percent: it stands before the change noun.
-        return linked or subject
-    if unit.kind not in {"rate", "points", "multiple"} and linked:
-        return linked
-    if subject is None and unit.kind in {"people", "count"}:
-        return _number_of(_before_window(sentence, quantity), phrase)
-    return subject
-
-
-def _change_noun_before(before: str, phrase: EnglishPhraseRules) -> bool:
-    """Whether the number follows `a drop of`, `an increase of` (comparator words aside)."""
-    match = regex.search(r"(?i)\b([a-z]+)\s+of\s+(?:(?:around|about|nearly|over|more than|some)\s+)?$", before)
-    return bool(match) and match.group(1).lower() in phrase.change_nouns
-
-
-def _before_window(sentence: Sentence, quantity: Quantity) -> str:
-    at = quantity.start - sentence.start
-    return text_before(sentence.text, at, 3 * CONTEXT)
-
-
-def _counted_text(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | None:
-    """The counted noun phrase as written: 12.56 million urban jobs -> urban jobs."""
-    text = sentence.text[quantity.start - sentence.start : quantity.end - sentence.start]
-    words = regex.findall(r"[A-Za-z][\w\-']*", text)
-    while words and (words[0].lower() in rules.scales or words[0].lower() in ONES or words[0].lower() in TENS):
-        words.pop(0)
-    return " ".join(words) or None
+# --- words -------------------------------------------------------------------
 
 
 def _tokens(text: str) -> list[str]:
@@ -472,115 +409,6 @@ def _tokenizer():
     import spacy
 
     return spacy.blank("en").tokenizer
-
-
-def _subject_phrase(before: str, phrase: EnglishPhraseRules) -> str | None:
-    """The noun phrase that ends right before the number, without its predicate."""
-    tokens = _tokens(before)
-    while True:
-        while tokens and (tokens[-1].lower() in phrase.skip_before or not tokens[-1].strip()):
-            tokens.pop()
-        # A time adjunct ends the subject but is not part of it: debt for this year.
-        joined = " ".join(tokens)
-        adjunct = phrase.time_adjunct.search(joined)
-        if adjunct is None:
-            break
-        tokens = _tokens(joined[: adjunct.start()])
-    kept: list[str] = []
-    for token in reversed(tokens):
-        low = token.lower()
-        if regex.fullmatch(r"[,;:.!?\"“”]|--", token) or low in phrase.stop_before:
-            break
-        kept.insert(0, token)
-    while kept and kept[0].lower() in phrase.strip_left:
-        kept.pop(0)
-    return _shape(kept, phrase)
-
-
-def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
-    """The metric in a noun phrase: an abbreviation in brackets (GDP); else the head
-    group before the first preposition, its last words only; a measure noun keeps
-    its of-phrase, a quantity noun gives way to it."""
-    while words and regex.fullmatch(r"(?:19|20)\d\d", words[0]):
-        words = words[1:]  # 2025 growth target: the year is not part of the metric
-    if "'s" in words:
-        # The province's GDP: the possessor is not the metric.
-        words = words[len(words) - words[::-1].index("'s") :]
-    text = _join(words)
-    if not regex.search(r"[A-Za-z]", text):
-        return None
-    abbreviation = regex.search(r"\(([A-Z][A-Z0-9]{1,9})\)$", text)
-    if abbreviation:
-        return abbreviation.group(1)
-    links = [i for i, w in enumerate(words) if i and w.lower() in LINKS]
-    head = words[: links[0]] if links else words
-    while head and head[0].lower() in phrase.strip_left:
-        head = head[1:]
-    named = " ".join(head).lower()
-    if links and named in phrase.quantity_heads | phrase.generic_heads:
-        tail = words[links[0] + 1 :]
-        tail = tail[: next((i for i, w in enumerate(tail) if w.lower() in LINKS), len(tail))]
-        while tail and tail[0].lower() in phrase.strip_left:
-            tail = tail[1:]
-        tail = _last_words(tail, phrase.head_words)
-        if named in phrase.quantity_heads:
-            return _join(tail) or None
-        return _join([*head, words[links[0]], *tail]) or None
-    return _join(_last_words(head, phrase.head_words)) or None
-
-
-def _last_words(words: list[str], count: int) -> list[str]:
-    """The last `count` content words, with the and/or between them (tax refunds and deferrals)."""
-    kept: list[str] = []
-    content = 0
-    for word in reversed(words):
-        if content == count and word.lower() not in {"and", "or"}:
-            break
-        kept.insert(0, word)
-        content += word.lower() not in {"and", "or"}
-    while kept and kept[0].lower() in {"and", "or"}:
-        kept.pop(0)
-    return kept
-
-
-def _join(words: list[str]) -> str:
-    return " ".join(words).replace("( ", "(").replace(" )", ")")
-
-
-def _linked_phrase(after: str, phrase: EnglishPhraseRules) -> str | None:
-    """The noun phrase after of/in/for following the unit: 1 trillion yuan of treasury bonds."""
-    links = "|".join(map(regex.escape, sorted(phrase.after_links)))
-    match = regex.match(rf"\s+({links})\s+", after)
-    if match is None:
-        return None
-    return _shape(_forward_phrase(_tokens(after[match.end() :]), phrase), phrase)
-
-
-def _number_of(sentence: str, phrase: EnglishPhraseRules) -> str | None:
-    """The number of college graduates is expected to reach 11.79 million."""
-    match = regex.search(r"(?i)\bnumber of\s+((?:[A-Za-z][\w\-']*\s?){1,6})", sentence)
-    return _join(_forward_phrase(match.group(1).split(), phrase)) or None if match else None
-
-
-def _forward_phrase(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
-    """The words of a noun phrase read forward: up to a stop word (and excepted),
-    `per`, punctuation, or `max_words`; no leading article, no trailing `and`."""
-    stop = _stop_words()
-    words: list[str] = []
-    for token in tokens:
-        low = token.lower()
-        if low in {"the", "a", "an"} and not words:
-            continue
-        if not words and not token[:1].isalpha():
-            break  # in 2025, of 3 percent: a number is no metric
-        if not regex.fullmatch(r"[A-Za-z0-9][\w\-']*", token) or (low in stop and low != "and") or low == "per":
-            break
-        words.append(token)
-        if len(words) >= phrase.max_words:
-            break
-    while words and words[-1].lower() == "and":
-        words.pop()
-    return words
 
 
 # --- changes ------------------------------------------------------------------

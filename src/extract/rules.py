@@ -165,23 +165,35 @@ class PhraseRules:
 
 @dataclass(frozen=True)
 class EnglishPhraseRules:
-    """How an English metric phrase is cut (rules/en/metrics.toml)."""
+    """How an English metric phrase is found and cut (rules/en/metrics.toml [phrase])."""
 
     max_words: int
-    skip_before: frozenset[str]
-    stop_before: frozenset[str]
-    strip_left: frozenset[str]
-    after_links: frozenset[str]
-    anaphora: tuple[regex.Pattern, ...]
-    change_nouns: frozenset[str]
-    empty_counts: frozenset[str]
-    generic_heads: frozenset[str]
-    quantity_heads: frozenset[str]
-    head_words: int
-    people_heads: frozenset[str]
-    list_separators: tuple[str, ...]
-    time_adjunct: regex.Pattern
     max_chars: int
+    head_words: int
+    counted_words: int
+    determiners: frozenset[str]
+    predicates: frozenset[str]
+    boundaries: frozenset[str]
+    inner_words: frozenset[str]
+    verbs: frozenset[str]
+    links: frozenset[str]
+    after_links: frozenset[str]
+    rate_links: frozenset[str]
+    rate_kinds: frozenset[str]
+    quantity_heads: frozenset[str]
+    generic_heads: frozenset[str]
+    change_nouns: frozenset[str]
+    empty_heads: frozenset[str]
+    empty_counts: frozenset[str]
+    counted_skip: frozenset[str]
+    transfer_heads: frozenset[str]
+    denominators: frozenset[str]
+    anaphora: regex.Pattern
+    appositive: regex.Pattern
+    of_before: regex.Pattern
+    recipient: regex.Pattern
+    # What stands between the figures of one list (canonical.py shares a head over it).
+    list_separators: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -619,22 +631,40 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
 
 def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
     p = data["phrase"]
+
+    def words(key: str) -> frozenset[str]:
+        return frozenset(w.lower() for w in p[key])
+
+    def pattern(key: str) -> regex.Pattern:
+        return _compile(p[key], f"metrics.toml {key}")
+
     return EnglishPhraseRules(
         max_words=p["max_words"],
-        skip_before=frozenset(p["skip_before"]),
-        stop_before=frozenset(p["stop_before"]),
-        strip_left=frozenset(p["strip_left"]),
-        after_links=frozenset(p["after_links"]),
-        anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
-        change_nouns=frozenset(p["change_nouns"]),
-        empty_counts=frozenset(p["empty_counts"]),
-        generic_heads=frozenset(p["generic_heads"]),
-        quantity_heads=frozenset(p["quantity_heads"]),
-        head_words=p["head_words"],
-        people_heads=frozenset(p["people_heads"]),
-        list_separators=tuple(p["list_separators"]),
-        time_adjunct=_compile(p["time_adjunct"], "metrics.toml time_adjunct"),
         max_chars=p["max_chars"],
+        head_words=p["head_words"],
+        counted_words=p["counted_words"],
+        determiners=words("determiners"),
+        predicates=words("predicates"),
+        boundaries=words("boundaries"),
+        inner_words=words("inner_words"),
+        verbs=words("verbs"),
+        links=words("links"),
+        after_links=words("after_links"),
+        rate_links=words("rate_links"),
+        rate_kinds=words("rate_kinds"),
+        quantity_heads=words("quantity_heads"),
+        generic_heads=words("generic_heads"),
+        change_nouns=words("change_nouns"),
+        empty_heads=words("empty_heads"),
+        empty_counts=words("empty_counts"),
+        counted_skip=words("counted_skip"),
+        transfer_heads=words("transfer_heads"),
+        denominators=words("denominators"),
+        anaphora=pattern("anaphora"),
+        appositive=pattern("appositive"),
+        of_before=pattern("of_before"),
+        recipient=pattern("recipient"),
+        list_separators=tuple(p["list_separators"]),
     )
 
 
@@ -650,7 +680,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     phrase = _phrase(d["metrics"]) if lang == "zh" else _english_phrase(d["metrics"])
     counting = d["units"].get("counting")
     predicate_words = {
-        *phrase.skip_before,
+        *(phrase.skip_before if isinstance(phrase, PhraseRules) else phrase.predicates),
         *ch["increase"],
         *ch["decrease"],
         *ch["filler"],

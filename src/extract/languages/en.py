@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from ..english import attach_metrics_en, change_of_en, english_pieces, find_quantities_en
+from ..english import change_of_en, english_pieces, find_quantities_en
+from ..english_metric import attach_metrics_en
 from ..english_time import refine_frames
 from ..rules import Canonical, Rules
 from . import Language

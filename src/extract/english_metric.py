@@ -1,0 +1,327 @@
+"""English metrics: the noun phrase a figure measures (rules/en/metrics.toml [phrase]).
+
+The places an English sentence puts what a figure measures, tried in this order:
+
+- a counted noun: 8 crore children, 75,000 seats (the noun itself);
+- the noun after a rate: 100 per cent coverage;
+- a noun phrase joined by `of` before the figure: an outlay of ₹ 500 crore, a
+  draw of up to $6 billion (a change noun alone, `an increase of`, is no metric);
+- a phrase after the figure: $300 of CDC vouchers, $760 in U-Save Rebates, 80 per
+  cent of the rural population (not a denominator: 4.8 per cent of GDP);
+- the subject before the verb: the fiscal deficit is estimated at …, our economy
+  grew by 3.6% (a parenthesis between dashes skipped);
+- `A and B are X and Y respectively`: A to X, B to Y;
+- else the metric of the figure before it in the sentence (from $500 to $700, or
+  0.3% of GDP, an increase of 130 per cent).
+
+A phrase is cut to its head: `X of Y` keeps Y when X is a quantity word (the
+number of students, the Revised Estimate of the fiscal deficit), keeps all when X
+is a generic measure (the total amount of the Package, the cost of projects), and
+keeps X otherwise (economic growth in Singapore); determiners and a possessor
+(India's) go.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import regex
+
+from .model import Quantity, Sentence
+from .rules import EnglishPhraseRules, Rules
+
+WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
+PUNCTUATION = regex.compile(r"[^\w\s()]")
+DASHES = frozenset({"–", "—", "--"})
+
+
+def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
+    phrase: EnglishPhraseRules = rules.phrase  # type: ignore[assignment]
+    text = sentence.text
+    spans = [(q.start - sentence.start, q.end - sentence.start) for q in quantities]
+    shared = _respectively(text, spans, phrase)
+    metrics: list[str | None] = []
+    for index, quantity in enumerate(quantities):
+        metric = shared.get(index) or _metric(text, spans, index, quantity, phrase, rules)
+        if metric is not None and (len(metric) > phrase.max_chars or phrase.anaphora.fullmatch(metric)):
+            metric = None
+        if metric is None and index:
+            metric = next((m for m in reversed(metrics) if m), None)
+        metrics.append(metric)
+    return metrics
+
+
+def _metric(
+    text: str, spans: list[tuple[int, int]], index: int, quantity: Quantity, phrase: EnglishPhraseRules, rules: Rules
+) -> str | None:
+    start, end = spans[index]
+    previous_end = spans[index - 1][1] if index else 0
+    following = spans[index + 1][0] if index + 1 < len(spans) else len(text)
+    before, after = text[:start], text[end:following]
+    unit = quantity.unit
+    if _counted(unit, rules):
+        counted = _counted_metric(text[start:end], unit.surface, phrase, rules)
+        if counted is not None:
+            return counted
+    if index and phrase.appositive.search(text[previous_end:start]):
+        return None  # , or 0.3% of GDP / , an increase of 130 per cent: the figure before
+    if unit.kind in phrase.rate_kinds:
+        noun = _noun_after(after, phrase)
+        if noun is not None and noun.lower() not in phrase.empty_heads:
+            return noun
+    linked = _linked_after(after, unit.kind, phrase)
+    if linked and unit.kind != "money":
+        return linked  # 100 GW of nuclear energy
+    of_before = phrase.of_before.search(before)
+    if of_before is not None:
+        words = _phrase_before(_tokens(before[: of_before.start()]), phrase)
+        head = words[-1].lower() if words else ""
+        if head in phrase.transfer_heads:
+            recipient = phrase.recipient.match(after)
+            if recipient:
+                return _shape(_forward(_tokens(after[recipient.end() :]), phrase), phrase)
+        elif words and not (len(words) == 1 and head in phrase.change_nouns):
+            return _shape(words, phrase)
+        elif linked:
+            return linked
+    if linked:
+        return linked
+    after_figure = index and _only_predicates(text[previous_end:start], phrase)
+    if after_figure and not _linked_figure(text, spans[index - 1], phrase):
+        return None  # increased 100 per cent from 65,000: the figure before says what
+    return _subject(before, phrase)
+
+
+def _only_predicates(between: str, phrase: EnglishPhraseRules) -> bool:
+    return all(token.lower() in phrase.predicates for token in _tokens(between))
+
+
+def _linked_figure(text: str, span: tuple[int, int], phrase: EnglishPhraseRules) -> bool:
+    """Whether a figure stands inside a noun phrase (the students in 23 IITs has …)."""
+    tokens = _tokens(text[: span[0]])
+    return bool(tokens) and tokens[-1].lower() in phrase.inner_words
+
+
+def _counted(unit, rules: Rules) -> bool:
+    return unit.kind in {"count", "people", "households"} and unit.surface.split()[-1] not in rules.units
+
+
+def _counted_metric(figure: str, surface: str, phrase: EnglishPhraseRules, rules: Rules) -> str | None:
+    """The counted noun as written, cut to its head and the few words before it:
+    1.1 lakh UG and PG medical education seats -> medical education seats."""
+    words = WORD.findall(figure)
+    head = surface.split()[-1]
+    if head not in words:
+        return None  # a bare number that counts what `the number of X` names
+    words = words[: len(words) - words[::-1].index(head)]
+    while words and (words[0][0].isdigit() or _number_word(words[0], rules)):
+        words.pop(0)
+    if any(w.lower() in {"and", "or"} for w in words):
+        last = max(i for i, w in enumerate(words) if w.lower() in {"and", "or"})
+        words = words[last + 1 :]
+    while words and (words[0].lower() in phrase.counted_skip or words[0].lower().endswith("ly")):
+        words.pop(0)
+    if len(words) > phrase.counted_words and not all(w[:1].isupper() for w in words):
+        words = words[-phrase.counted_words :]
+    if len(words) == 1 and words[0].lower() in phrase.empty_counts:
+        return None
+    return " ".join(words) or None
+
+
+def _number_word(word: str, rules: Rules) -> bool:
+    from .english import ONES, TENS
+
+    low = word.lower()
+    return low in ONES or low in TENS or low in rules.scales or low == "hundred" or low in rules.counting.modifiers
+
+
+def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
+    """100 per cent coverage: a noun right after a rate is what it measures."""
+    tokens = _tokens(after)
+    if not tokens or not tokens[0][:1].isalpha() or not after[:1].isspace():
+        return None
+    if tokens[0].lower() in _stop_words() or tokens[0].lower() in phrase.links:
+        return None
+    words = _forward(tokens, phrase)
+    return _shape(words, phrase) if words else None
+
+
+def _linked_after(after: str, unit_kind: str, phrase: EnglishPhraseRules) -> str | None:
+    """$300 of CDC vouchers, $760 in U-Save Rebates, 80 per cent of the rural
+    population; a rate of a denominator (4.8 per cent of GDP) measures its subject."""
+    links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
+    match = regex.match(r"\s+(\w+)\s+", after)
+    if match is None or match.group(1).lower() not in links:
+        return None
+    words = _forward(_tokens(after[match.end() :]), phrase)
+    if not words or " ".join(words).lower() in phrase.denominators or words[-1].lower() in phrase.denominators:
+        return None
+    return _shape(words, phrase)
+
+
+def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
+    """The noun phrase before the verb of the figure: the fiscal deficit is
+    estimated to be …, the resident unemployment rate, at …"""
+    tokens = _tokens(before)
+    skipped_at = False
+    while tokens:
+        low = tokens[-1].lower()
+        if low in phrase.predicates:
+            skipped_at = skipped_at or low == "at"
+            tokens.pop()
+        elif tokens[-1] == "," and skipped_at:
+            tokens.pop()  # the rate, at 2.8%, is …
+        elif tokens[-1] in DASHES and tokens[:-1].count(tokens[-1]):
+            # These enhancements – all of them – will cost: the parenthesis is skipped.
+            tokens = tokens[: len(tokens) - 1 - tokens[-2::-1].index(tokens[-1]) - 1]
+        else:
+            break
+    words = _phrase_before(tokens, phrase)
+    return _shape(words, phrase) if words else None
+
+
+def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """The noun phrase that ends the tokens, read backwards: up to a determiner (not
+    kept), a verb, a pronoun, a clause word or a punctuation mark."""
+    stop = _stop_words()
+    words: list[str] = []
+    for position in range(len(tokens) - 1, -1, -1):
+        token = tokens[position]
+        low = token.lower()
+        if low in phrase.determiners:
+            if position and tokens[position - 1].lower() in phrase.inner_words and words:
+                words.insert(0, token)  # the cost of the projects: the phrase goes on
+                continue
+            break
+        if token in {"(", ")", "'s", "’s", "'", "’"}:
+            words.insert(0, token)
+            continue
+        if low == "than" and position and tokens[position - 1].lower() == "other":
+            words.insert(0, token)  # total receipts other than borrowings
+            continue
+        if PUNCTUATION.match(token) or low in phrase.boundaries:
+            break
+        if low in stop and low not in phrase.inner_words:
+            break
+        if _verb_like(token, tokens[position - 1] if position else "", phrase) and words:
+            break
+        if len(words) >= phrase.max_words:
+            break
+        words.insert(0, token)
+    while words and words[0].lower() in phrase.inner_words | {"(", ")"}:
+        words.pop(0)
+    return words
+
+
+def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
+    """A word of the verb list, or one ending in -ed/-ing that follows no determiner
+    or preposition: UPI linked credit cards (a verb), the enhanced support, from
+    dated securities (modifiers)."""
+    low = token.lower()
+    if low in phrase.verbs:
+        return True
+    if token[:1].isupper() or "-" in token:
+        return False
+    modifier = before.lower() in phrase.determiners or before.lower() in phrase.links
+    return low.endswith(("ed", "ing")) and not modifier
+
+
+def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """A noun phrase read forward: no leading determiner, up to a stop word (a link
+    or `and` inside it aside), a number, a verb or a punctuation mark."""
+    stop = _stop_words()
+    words: list[str] = []
+    for token in tokens:
+        low = token.lower()
+        if not words and low in phrase.determiners:
+            continue
+        if token in {"(", ")", "'s", "’s", "'", "’"} and words:
+            words.append(token)
+            continue
+        if not token[:1].isalpha() or PUNCTUATION.match(token) or regex.fullmatch(r"(?:FY)?\d{2,4}", token):
+            break
+        if low in phrase.boundaries or (low in stop and low not in phrase.inner_words and low != "and"):
+            break
+        if words and _verb_like(token, words[-1], phrase):
+            break
+        words.append(token)
+        if len(words) >= phrase.max_words:
+            break
+    while words and words[-1].lower() in phrase.inner_words | {"and", "(", "'s", "’s"}:
+        words.pop()
+    return words
+
+
+def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
+    """A noun phrase cut to its head (see the module docstring)."""
+    words = [w for w in words if not regex.fullmatch(r"(?:19|20)\d\d", w)]
+    possessor = [i for i, w in enumerate(words) if w in {"'s", "’s"} or w.endswith(("'s", "’s"))]
+    if possessor:
+        words = words[possessor[-1] + 1 :]  # India's rural population
+    while words and words[0].lower() in phrase.determiners:
+        words = words[1:]
+    links = [i for i, w in enumerate(words) if i and w.lower() in phrase.links]
+    if links:
+        head, tail = words[: links[0]], words[links[0] + 1 :]
+        tail = _cut(tail, phrase)
+        last = head[-1].lower() if head else ""
+        named = " ".join(head).lower()
+        if (last in phrase.quantity_heads or named in phrase.quantity_heads) and tail:
+            words = tail
+        elif (last in phrase.generic_heads) and tail and words[links[0]].lower() == "of":
+            words = [*head, words[links[0]], *tail]
+        else:
+            words = head
+    words = [w for w in words if w]
+    while words and words[0].lower() in phrase.determiners:
+        words = words[1:]
+    if not words or not any(w[:1].isalpha() for w in words):
+        return None
+    if len(words) > phrase.head_words and not any(w in {"(", ")"} for w in words):
+        words = words[-phrase.head_words :]
+    text = " ".join(words).replace("( ", "(").replace(" )", ")")
+    return text if regex.search(r"[A-Za-z]", text) else None
+
+
+def _cut(words: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """The words before the next link, without a determiner."""
+    cut = next((i for i, w in enumerate(words) if i and w.lower() in phrase.links), len(words))
+    words = words[:cut]
+    while words and words[0].lower() in phrase.determiners:
+        words = words[1:]
+    return words
+
+
+def _respectively(text: str, spans: list[tuple[int, int]], phrase: EnglishPhraseRules) -> dict[int, str]:
+    """A and B are estimated at X and Y respectively: A measures X, B measures Y."""
+    shared: dict[int, str] = {}
+    for index in range(len(spans) - 1):
+        (first, _), (_, second_end) = spans[index], spans[index + 1]
+        between = text[spans[index][1] : spans[index + 1][0]]
+        if between.strip() != "and" or not regex.match(r"\s+respectively\b", text[second_end:]):
+            continue
+        tokens = _tokens(text[:first])
+        while tokens and tokens[-1].lower() in phrase.predicates:
+            tokens.pop()
+        subject = " ".join(tokens)
+        parts = regex.split(r"\s+and\s+", subject)
+        if len(parts) < 2:
+            continue
+        left = _subject(parts[-2], phrase)
+        right = _shape(_phrase_before(_tokens(parts[-1]), phrase), phrase)
+        if left and right:
+            shared[index], shared[index + 1] = left, right
+    return shared
+
+
+@cache
+def _stop_words() -> frozenset[str]:
+    from .english import _stop_words as stop_words
+
+    return stop_words()
+
+
+def _tokens(text: str) -> list[str]:
+    from .english import _tokens as tokens
+
+    return [token for token in tokens(text) if token.strip()]
