@@ -427,8 +427,14 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
         return None
     for word, direction in rules.change.words:
         if _ends_with_word(stripped, (word,)):
+            rest = stripped[: len(stripped) - len(word)].rstrip().lower()
+            if rest.rsplit(" ", 1)[-1] in rules.change.phrasal:
+                return None  # set up 50 units, ramped up: a phrasal verb, no change
             return direction
-    if _ends_with_word(before.rstrip(), ("by",)):
+    noun = _change_noun_of(before, rules)
+    if noun is not None:
+        return noun
+    if _ends_with_word(_strip_words_en(before, ("between",)), ("by",)):
         # ...and retail sales by 4 percent: the verb is shared with an earlier value.
         earlier = text_before(sentence.text, at, 3 * CONTEXT).lower()
         found = [
@@ -438,9 +444,22 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
     return None
 
 
+def _change_noun_of(before: str, rules: Rules) -> str | None:
+    """economic growth in Singapore of 0.5% to 2.5%: the figure of a change noun."""
+    match = regex.search(r"(?i)([^,;.]{0,40}?)\bof\s+(?:(?:about|around|nearly|between|up to)\s+)?$", before)
+    if match is None:
+        return None
+    words = [w.lower() for w in regex.findall(r"[A-Za-z]+", match.group(1))]
+    nouns = rules.phrase.change_nouns  # type: ignore[union-attr]
+    changes = {w: d for w, d in rules.change.words if w in nouns}
+    found = [changes[w] for w in words if w in changes]
+    return found[-1] if found else None
+
+
 def _ends_with_word(text: str, words: tuple[str, ...]) -> bool:
+    """Whether `text` ends with one of `words` as a whole word (a top-up is no `up`)."""
     low = text.lower()
-    return any(low.endswith(w) and not low[: -len(w)][-1:].isalpha() for w in words)
+    return any(low.endswith(w) and not low[: -len(w)][-1:].isalpha() and low[: -len(w)][-1:] != "-" for w in words)
 
 
 def _strip_words_en(text: str, words: tuple[str, ...]) -> str:

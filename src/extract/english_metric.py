@@ -262,14 +262,15 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         words = words[1:]
     links = [i for i, w in enumerate(words) if i and w.lower() in phrase.links]
     if links:
-        head, tail = words[: links[0]], words[links[0] + 1 :]
-        tail = _cut(tail, phrase)
+        head, whole = words[: links[0]], words[links[0] + 1 :]
+        tail = _cut(whole, phrase)
         last = head[-1].lower() if head else ""
         named = " ".join(head).lower()
         if (last in phrase.quantity_heads or named in phrase.quantity_heads) and tail:
             words = tail
         elif (last in phrase.generic_heads) and tail and words[links[0]].lower() == "of":
-            words = [*head, words[links[0]], *tail]
+            # the total amount of the Package: the determiner inside stays.
+            words = [*head, words[links[0]], *_cut(whole, phrase, keep_determiner=True)]
         else:
             words = head
     words = [w for w in words if w]
@@ -279,15 +280,15 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         return None
     if len(words) > phrase.head_words and not any(w in {"(", ")"} for w in words):
         words = words[-phrase.head_words :]
-    text = " ".join(words).replace("( ", "(").replace(" )", ")")
+    text = " ".join(words).replace("( ", "(").replace(" )", ")").replace(" '", "'").replace(" ’", "’")
     return text if regex.search(r"[A-Za-z]", text) else None
 
 
-def _cut(words: list[str], phrase: EnglishPhraseRules) -> list[str]:
-    """The words before the next link, without a determiner."""
+def _cut(words: list[str], phrase: EnglishPhraseRules, keep_determiner: bool = False) -> list[str]:
+    """The words before the next link, without a determiner unless asked to keep it."""
     cut = next((i for i, w in enumerate(words) if i and w.lower() in phrase.links), len(words))
     words = words[:cut]
-    while words and words[0].lower() in phrase.determiners:
+    while words and words[0].lower() in phrase.determiners and not keep_determiner:
         words = words[1:]
     return words
 

@@ -49,6 +49,8 @@ class _TimePhrase:
     kind: str | None
     # For a span of past years (in the past 10 years): the year it starts from.
     since: int | None
+    # in 5 years: the year it ends in a plan (the year named is that of a review).
+    ahead: int | None = None
 
 
 def refine_frames(
@@ -85,6 +87,8 @@ def _frame(
         since = next((p.since for p in phrases if p.since is not None), None)
         return TimeFrame("actual", since if since is not None else _previous(report_year))
     kind = _kind(text, start, end, phrase, base, report_year, tense)
+    if phrase is not None and phrase.ahead is not None and kind == "target":
+        return TimeFrame(kind, phrase.ahead)
     if phrase is not None and phrase.year is not None:
         return TimeFrame(kind, phrase.year)
     if not _default(base, report_year) and (kind == base.kind or kind == "other"):
@@ -166,8 +170,12 @@ def _time_phrases(text: str, report_year: int | None, whens: tuple[When, ...]) -
             if any(match.start() < e and s < match.end() for s, e in taken):
                 continue  # an earlier, more specific phrase holds these words
             year, since = _when_year(when.year, match, report_year)
+            ahead = None
+            if when.year == "in_years":
+                ahead, _ = _when_year("next_years", match, report_year)
+                year, since = _when_year("past_years", match, report_year)
             taken.append(match.span())
-            found.append(_TimePhrase(match.start(), match.end(), year, when.kind, since))
+            found.append(_TimePhrase(match.start(), match.end(), year, when.kind, since, ahead))
     return sorted(found, key=lambda p: p.start)
 
 

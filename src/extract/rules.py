@@ -95,6 +95,8 @@ class ChangeRules:
     rate_kinds: frozenset[str]
     # Between two values: the second restates the first as a hope (、力争达到).
     continued: regex.Pattern
+    # Words before a change word that make a phrasal verb of it (set up, ramp up).
+    phrasal: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -736,6 +738,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             comparison=tuple(_compile(c, "changes.toml comparison") for c in ch["comparison"]),
             rate_kinds=frozenset(ch["rate_kinds"]),
             continued=_compile(ch["continued"], "changes.toml continued"),
+            phrasal=frozenset(ch["phrasal"]),
         ),
         exclusions=exclusions,
         exclusions_by_kind={
