@@ -422,6 +422,8 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
         return "increase"
     if rules.after_decrease is not None and rules.after_decrease.match(after):
         return "decrease"
+    if quantity.unit.kind in rules.change.rate_kinds and rules.change.growth_at.search(before):
+        return "increase"
     stripped = _strip_words_en(before, rules.change.filler)
     if _ends_with_word(stripped, rules.change.level_words):
         return None

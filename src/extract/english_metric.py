@@ -65,17 +65,20 @@ def _metric(
             return counted
     if index and phrase.appositive.search(text[previous_end:start]):
         return None  # , or 0.3% of GDP / , an increase of 130 per cent: the figure before
-    if unit.kind in phrase.rate_kinds:
+    if unit.kind in phrase.rate_kinds or unit.kind == "money":
+        # 100 per cent coverage, a $500 million Support Package, $100 CDC Vouchers
         noun = _noun_after(after, phrase)
         if noun is not None and noun.lower() not in phrase.empty_heads:
             return noun
     linked = _linked_after(after, unit.kind, phrase)
-    if linked and unit.kind != "money":
+    if linked and unit.kind != "money" and regex.match(r"\s+of\s", after):
         return linked  # 100 GW of nuclear energy
     of_before = phrase.of_before.search(before)
     if of_before is not None:
-        words = _phrase_before(_tokens(before[: of_before.start()]), phrase)
+        words = _phrase_before(_tokens(before[: of_before.start()]), phrase, noun=True)
         head = words[-1].lower() if words else ""
+        if head in phrase.empty_heads:
+            return None  # up to a cap of $10,000: the figure before says what
         if head in phrase.transfer_heads:
             recipient = phrase.recipient.match(after)
             if recipient:
@@ -163,14 +166,20 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
     """The noun phrase before the verb of the figure: the fiscal deficit is
     estimated to be …, the resident unemployment rate, at …"""
     tokens = _tokens(before)
-    skipped_at = False
+    skipped = False
     while tokens:
         low = tokens[-1].lower()
-        if low in phrase.predicates:
-            skipped_at = skipped_at or low == "at"
+        if low in phrase.predicates or _participle_or_adverb(tokens[-1]):
+            # will be permanently raised to, capped at: a predicate, no part of the phrase
+            skipped = True
             tokens.pop()
-        elif tokens[-1] == "," and skipped_at:
-            tokens.pop()  # the rate, at 2.8%, is …
+        elif low in {"that", "which", "who"} and skipped:
+            tokens.pop()  # consumption taxes that range from …
+        elif tokens[-1] == "," and skipped:
+            # the rate, at 2.8%; income taxes, usually much higher than 30%: the phrase
+            # before the comma; a parenthesis between commas (, excluding X,) is skipped.
+            tokens.pop()
+            tokens = _without_parenthesis(tokens, phrase)
         elif tokens[-1] in DASHES and tokens[:-1].count(tokens[-1]):
             # These enhancements – all of them – will cost: the parenthesis is skipped.
             tokens = tokens[: len(tokens) - 1 - tokens[-2::-1].index(tokens[-1]) - 1]
@@ -180,14 +189,35 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
     return _shape(words, phrase) if words else None
 
 
-def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+def _without_parenthesis(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """Government spending today, excluding X, stands at: drop `, excluding X`."""
+    if "," not in tokens:
+        return tokens
+    comma = len(tokens) - 1 - tokens[::-1].index(",")
+    opener = " ".join(tokens[comma + 1 : comma + 3]).lower()
+    if any(opener == o or opener.startswith(o + " ") for o in phrase.parenthetical):
+        return tokens[:comma]
+    return tokens
+
+
+def _participle_or_adverb(token: str) -> bool:
+    """raised, capped, permanently: a phrase does not end in these (words of a name,
+    capitalised, aside)."""
+    low = token.lower()
+    return token.isalpha() and not token[:1].isupper() and low.endswith(("ed", "ly")) and len(low) > 4
+
+
+def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = False) -> list[str]:
     """The noun phrase that ends the tokens, read backwards: up to a determiner (not
-    kept), a verb, a pronoun, a clause word or a punctuation mark."""
+    kept), a verb, a pronoun, a clause word or a punctuation mark. `noun`: the last
+    word is a noun even if it can be a verb (a draw of, a fund of)."""
     stop = _stop_words()
     words: list[str] = []
     for position in range(len(tokens) - 1, -1, -1):
         token = tokens[position]
         low = token.lower()
+        if not words and low in phrase.verbs and not noun:
+            break  # it would allocate ¥2 trillion: a verb, not a phrase
         if low in phrase.determiners:
             if position and tokens[position - 1].lower() in phrase.inner_words and words:
                 words.insert(0, token)  # the cost of the projects: the phrase goes on
@@ -203,8 +233,10 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
             break
         if low in stop and low not in phrase.inner_words:
             break
-        if _verb_like(token, tokens[position - 1] if position else "", phrase) and words:
-            break
+        if words and _verb_like(token, tokens[position - 1] if position else "", phrase):
+            # of full-time employed residents: after a preposition, a participle modifies.
+            if not any(w.lower() in phrase.inner_words for w in tokens[max(0, position - 2) : position]):
+                break
         if len(words) >= phrase.max_words:
             break
         words.insert(0, token)

@@ -68,7 +68,10 @@ def refine_frames(
             refined.append(base)  # a glossary part: background figures stay so
             continue
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(text)
-        phrase = _phrase_for(phrases, start, end, next_start)
+        # A time phrase of a relative clause after the figure is that clause's own:
+        # $2,000 for companies that employed a worker in 2023.
+        relative = tense.relative.search(text, end, next_start)
+        phrase = _phrase_for(phrases, start, end, relative.start() if relative else next_start)
         refined.append(_frame(text, start, end, phrase, phrases, base, report_year, tense))
     return refined
 

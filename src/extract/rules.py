@@ -97,6 +97,8 @@ class ChangeRules:
     continued: regex.Pattern
     # Words before a change word that make a phrasal verb of it (set up, ramp up).
     phrasal: frozenset[str] = frozenset()
+    # A growth verb or noun before `at` makes a rate a change: grow at 2% to 3%.
+    growth_at: regex.Pattern | None = None
 
 
 @dataclass(frozen=True)
@@ -196,6 +198,8 @@ class EnglishPhraseRules:
     recipient: regex.Pattern
     # What stands between the figures of one list (canonical.py shares a head over it).
     list_separators: tuple[str, ...]
+    # Words that open a parenthesis between commas: , excluding X,
+    parenthetical: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -221,6 +225,8 @@ class TenseRules:
     change_from: regex.Pattern
     change_to: regex.Pattern
     clause_break: regex.Pattern
+    # Opens a relative clause: its time phrases are its own.
+    relative: regex.Pattern
     whens: tuple[When, ...]
 
 
@@ -552,6 +558,7 @@ def _tense(data: dict[str, Any]) -> TenseRules | None:
         change_from=pattern("change_from"),
         change_to=pattern("change_to"),
         clause_break=pattern("clause_break"),
+        relative=pattern("relative"),
         whens=whens,
     )
 
@@ -667,6 +674,7 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         of_before=pattern("of_before"),
         recipient=pattern("recipient"),
         list_separators=tuple(p["list_separators"]),
+        parenthetical=tuple(w.lower() for w in p["parenthetical"]),
     )
 
 
@@ -739,6 +747,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             rate_kinds=frozenset(ch["rate_kinds"]),
             continued=_compile(ch["continued"], "changes.toml continued"),
             phrasal=frozenset(ch["phrasal"]),
+            growth_at=_compile(ch["growth_at"], "changes.toml growth_at"),
         ),
         exclusions=exclusions,
         exclusions_by_kind={
