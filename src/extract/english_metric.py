@@ -33,6 +33,7 @@ from .rules import EnglishPhraseRules, Rules
 WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
 PUNCTUATION = regex.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
+AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "will", "shall", "would", "to"})
 
 
 def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
@@ -85,8 +86,9 @@ def _metric(
                 return _shape(_forward(_tokens(after[recipient.end() :]), phrase), phrase)
         elif words and not (len(words) == 1 and head in phrase.change_nouns):
             return _shape(words, phrase)
-        elif linked:
-            return linked
+        elif words:
+            # a drop of 3 percent in energy consumption: what changes follows
+            return linked or _linked_after(after, "money", phrase)
     if linked:
         return linked
     after_figure = index and _only_predicates(text[previous_end:start], phrase)
@@ -200,6 +202,13 @@ def _without_parenthesis(tokens: list[str], phrase: EnglishPhraseRules) -> list[
     return tokens
 
 
+def _joins_nouns(left: str, phrase: EnglishPhraseRules) -> bool:
+    """Whether `and` after this word joins two nouns (imports and exports), not two
+    clauses (we cut taxes and …)."""
+    low = left.lower()
+    return left[:1].isalpha() and low not in phrase.verbs and low not in _stop_words() and not low.endswith("ed")
+
+
 def _participle_or_adverb(token: str) -> bool:
     """raised, capped, permanently: a phrase does not end in these (words of a name,
     capitalised, aside)."""
@@ -216,7 +225,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
     for position in range(len(tokens) - 1, -1, -1):
         token = tokens[position]
         low = token.lower()
-        if not words and low in phrase.verbs and not noun:
+        if not words and low in phrase.verbs and not noun and not token[:1].isupper():
             break  # it would allocate ¥2 trillion: a verb, not a phrase
         if low in phrase.determiners:
             if position and tokens[position - 1].lower() in phrase.inner_words and words:
@@ -229,14 +238,18 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         if low == "than" and position and tokens[position - 1].lower() == "other":
             words.insert(0, token)  # total receipts other than borrowings
             continue
+        if low in {"and", "or"} and words and position and _joins_nouns(tokens[position - 1], phrase):
+            words.insert(0, token)  # total imports and exports, research and development
+            continue
         if PUNCTUATION.match(token) or low in phrase.boundaries:
             break
         if low in stop and low not in phrase.inner_words:
             break
-        if words and _verb_like(token, tokens[position - 1] if position else "", phrase):
-            # of full-time employed residents: after a preposition, a participle modifies.
-            if not any(w.lower() in phrase.inner_words for w in tokens[max(0, position - 2) : position]):
-                break
+        # of full-time employed residents: after a preposition, a participle modifies.
+        after_link = any(w.lower() in phrase.inner_words for w in tokens[max(0, position - 2) : position])
+        after_link = after_link or (bool(words) and words[0].lower() == "of")  # value added of
+        if words and _verb_like(token, tokens[position - 1] if position else "", phrase) and not after_link:
+            break
         if len(words) >= phrase.max_words:
             break
         words.insert(0, token)
@@ -250,12 +263,17 @@ def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
     or preposition: UPI linked credit cards (a verb), the enhanced support, from
     dated securities (modifiers)."""
     low = token.lower()
+    if token[:1].isupper():
+        return False  # a word of a name: the Green Transition Fund
     if low in phrase.verbs:
         return True
-    if token[:1].isupper() or "-" in token:
+    if "-" in token:
         return False
+    if low.endswith("ing"):
+        # we are increasing taxes (a verb); public spending, existing schemes (nouns)
+        return before.lower() in AUXILIARIES or before.lower() in phrase.boundaries
     modifier = before.lower() in phrase.determiners or before.lower() in phrase.links
-    return low.endswith(("ed", "ing")) and not modifier
+    return low.endswith("ed") and not modifier
 
 
 def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
@@ -298,9 +316,10 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         tail = _cut(whole, phrase)
         last = head[-1].lower() if head else ""
         named = " ".join(head).lower()
+        generic = last in phrase.generic_heads or named in phrase.generic_heads
         if (last in phrase.quantity_heads or named in phrase.quantity_heads) and tail:
             words = tail
-        elif (last in phrase.generic_heads) and tail and words[links[0]].lower() == "of":
+        elif generic and tail and words[links[0]].lower() in {"of", "on"}:
             # the total amount of the Package: the determiner inside stays.
             words = [*head, words[links[0]], *_cut(whole, phrase, keep_determiner=True)]
         else:
@@ -308,6 +327,8 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
     words = [w for w in words if w]
     while words and words[0].lower() in phrase.determiners:
         words = words[1:]
+    while words and words[-1].lower() in phrase.trailing:
+        words = words[:-1]  # public spending today
     if not words or not any(w[:1].isalpha() for w in words):
         return None
     if len(words) > phrase.head_words and not any(w in {"(", ")"} for w in words):

@@ -200,6 +200,8 @@ class EnglishPhraseRules:
     list_separators: tuple[str, ...]
     # Words that open a parenthesis between commas: , excluding X,
     parenthetical: tuple[str, ...] = ()
+    # Words of time or distribution that end no metric (public spending today).
+    trailing: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -675,6 +677,7 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         recipient=pattern("recipient"),
         list_separators=tuple(p["list_separators"]),
         parenthetical=tuple(w.lower() for w in p["parenthetical"]),
+        trailing=words("trailing"),
     )
 
 
