@@ -24,7 +24,7 @@ def test_each_sentence_is_read_in_its_own_language(extractor):
     found = {i.text: (i.metric, i.base_unit, i.kind) for i in extraction.indicators}
     assert found["5.5%以上"] == ("生产总值", "percent", "target")
     assert found["5.5 percent"] == ("GDP growth", "percent", "target")
-    assert found["22,000 new urban jobs"] == ("new urban jobs", "person", "target")
+    assert found["22,000 new urban jobs"] == ("new urban jobs", "count", "target")
 
 
 def test_english_document_facts(extractor):

@@ -84,3 +84,12 @@ def test_chinese_development_reports_keep_the_scores_of_issue_10():
     assert len(CHINESE) == 8
     chinese, _ = score(CORPUS, GOLD, OUTPUTS, CHINESE)
     assert chinese["f1"] >= 0.99 and chinese["strict_f1"] >= 0.95 and chinese["metric_acc"] >= 0.97
+
+
+def test_english_development_reports_meet_issue_11():
+    """The two published English texts (Hansard, PDF-to-text): f1 0.95, strict 0.80."""
+    assert {p.stem for p in GOLD.glob("*.jsonl")} >= ENGLISH
+    english, _ = score(CORPUS, GOLD, OUTPUTS, ENGLISH)
+    assert english["f1"] >= 0.95 and english["strict_f1"] >= 0.80
+    for doc in ENGLISH:
+        assert english["per_doc"][doc]["f1"] >= 0.95, doc

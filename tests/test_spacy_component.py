@@ -20,7 +20,7 @@ spacy = pytest.importorskip("spacy")
             "This year, we will aim for GDP growth of around 5 percent and over 12 million new urban jobs.",
             [
                 ("5 percent", "GDP growth", "approx", "increase", "percent"),
-                ("12 million new urban jobs", "new urban jobs", "gt", None, "person"),
+                ("12 million new urban jobs", "new urban jobs", "gt", None, "count"),
             ],
         ),
     ],

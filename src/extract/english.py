@@ -322,7 +322,7 @@ def _range_end(
         if joiner.strip() == "and" and not regex.search(r"(?i)\bbetween\s+\S+(?:\s+\S+)?$", before):
             continue
         # from $500 to $700 is a change of level; range from 20% to 25% is a range.
-        after_from = regex.search(r"(?i)(\b\w+\s+)?\bfrom\s+\S+(?:\s+\S+)?$", before)
+        after_from = regex.search(r"(?i)(\b\w+\s+)?\bfrom\s+(?:\S+\s+){0,3}\S+$", before)
         if joiner.strip() == "to" and after_from and not _ranging(after_from.group(1)):
             continue
         at = position + len(joiner)

@@ -33,6 +33,7 @@ from .rules import EnglishPhraseRules, Rules
 WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
 PUNCTUATION = regex.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
+PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "will", "shall", "would", "to"})
 
 
@@ -227,6 +228,8 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         low = token.lower()
         if not words and low in phrase.verbs and not noun and not token[:1].isupper():
             break  # it would allocate ¥2 trillion: a verb, not a phrase
+        if not words and low in phrase.links:
+            break  # resulting in, depending on: no phrase ends in a preposition
         if low in phrase.determiners:
             if position and tokens[position - 1].lower() in phrase.inner_words and words:
                 words.insert(0, token)  # the cost of the projects: the phrase goes on
@@ -252,8 +255,10 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
             break
         if len(words) >= phrase.max_words:
             break
+        if words and position and tokens[position - 1].lower() in PRONOUNS:
+            break  # they impose high taxes: the word after a pronoun is its verb
         words.insert(0, token)
-    while words and words[0].lower() in phrase.inner_words | {"(", ")"}:
+    while words and words[0].lower() in phrase.inner_words | {"(", ")", "and", "or"}:
         words.pop(0)
     return words
 
@@ -290,7 +295,7 @@ def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
             continue
         if not token[:1].isalpha() or PUNCTUATION.match(token) or regex.fullmatch(r"(?:FY)?\d{2,4}", token):
             break
-        if low in phrase.boundaries or (low in stop and low not in phrase.inner_words and low != "and"):
+        if (low in phrase.boundaries or low in stop) and low not in phrase.inner_words and low != "and":
             break
         if words and _verb_like(token, words[-1], phrase):
             break
@@ -304,7 +309,8 @@ def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
 
 def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
     """A noun phrase cut to its head (see the module docstring)."""
-    words = [w for w in words if not regex.fullmatch(r"(?:19|20)\d\d", w)]
+    # A year or financial year is no part of a metric: the FY2022 draw, 2025 targets.
+    words = [w for w in words if not regex.fullmatch(r"(?:FY\s?)?(?:19|20)\d\d(?:[-–/]\d{2,4})?", w)]
     possessor = [i for i, w in enumerate(words) if w in {"'s", "’s"} or w.endswith(("'s", "’s"))]
     if possessor:
         words = words[possessor[-1] + 1 :]  # India's rural population
@@ -333,8 +339,18 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         return None
     if len(words) > phrase.head_words and not any(w in {"(", ")"} for w in words):
         words = words[-phrase.head_words :]
+    words = _balanced(words)
     text = " ".join(words).replace("( ", "(").replace(" )", ")").replace(" '", "'").replace(" ’", "’")
     return text if regex.search(r"[A-Za-z]", text) else None
+
+
+def _balanced(words: list[str]) -> list[str]:
+    """Without a bracket that is not closed (subsidy (maximum) or not opened (MDI))."""
+    if words.count("(") == words.count(")"):
+        return words
+    if "(" in words and ")" not in words:
+        return words[: words.index("(")]
+    return words[len(words) - words[::-1].index(")") :] if ")" in words and "(" not in words else words
 
 
 def _cut(words: list[str], phrase: EnglishPhraseRules, keep_determiner: bool = False) -> list[str]:
@@ -347,24 +363,34 @@ def _cut(words: list[str], phrase: EnglishPhraseRules, keep_determiner: bool = F
 
 
 def _respectively(text: str, spans: list[tuple[int, int]], phrase: EnglishPhraseRules) -> dict[int, str]:
-    """A and B are estimated at X and Y respectively: A measures X, B measures Y."""
+    """A and B are estimated at X and Y respectively: A measures X, B measures Y; the
+    gross and net borrowings … respectively: gross borrowings, net borrowings."""
     shared: dict[int, str] = {}
-    for index in range(len(spans) - 1):
-        (first, _), (_, second_end) = spans[index], spans[index + 1]
-        between = text[spans[index][1] : spans[index + 1][0]]
-        if between.strip() != "and" or not regex.match(r"\s+respectively\b", text[second_end:]):
+    runs: list[list[int]] = []
+    for index in range(len(spans)):
+        between = text[spans[index - 1][1] : spans[index][0]].strip() if index else ""
+        if index and between in {",", "and", ", and"}:
+            runs[-1].append(index)
+        else:
+            runs.append([index])
+    for run in runs:
+        if len(run) < 2 or not regex.match(r"\s+respectively\b", text[spans[run[-1]][1] :]):
             continue
-        tokens = _tokens(text[:first])
+        tokens = _tokens(text[: spans[run[0]][0]])
         while tokens and tokens[-1].lower() in phrase.predicates:
             tokens.pop()
-        subject = " ".join(tokens)
-        parts = regex.split(r"\s+and\s+", subject)
-        if len(parts) < 2:
+        parts = regex.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", " ".join(tokens))
+        if len(parts) < len(run):
             continue
-        left = _subject(parts[-2], phrase)
-        right = _shape(_phrase_before(_tokens(parts[-1]), phrase), phrase)
-        if left and right:
-            shared[index], shared[index + 1] = left, right
+        metrics = [_shape(_phrase_before(_tokens(part), phrase), phrase) for part in parts[-len(run) :]]
+        last = metrics[-1].split() if metrics[-1] else []
+        # gross and net market borrowings: a lone modifier shares the last head.
+        metrics = [
+            f"{m} {' '.join(last[1:])}" if m and " " not in m and m.islower() and len(last) > 1 else m
+            for m in metrics
+        ]
+        if all(metrics):
+            shared.update({index: metric for index, metric in zip(run, metrics, strict=True) if metric})
     return shared
 
 

@@ -161,7 +161,9 @@ def _past(text: str, tense: TenseRules) -> bool:
 
 
 def _starts_a_change(text: str, start: int, end: int, tense: TenseRules) -> bool:
-    """from $500 to $700: $500 is the level before the change."""
+    """from $500 to $700, instead of 15 per cent: the level before the change."""
+    if tense.level_before.search(text[:start]):
+        return True
     return bool(tense.change_from.search(text[:start]) and tense.change_to.match(text, end))
 
 

@@ -226,6 +226,7 @@ class TenseRules:
     background: regex.Pattern
     change_from: regex.Pattern
     change_to: regex.Pattern
+    level_before: regex.Pattern
     clause_break: regex.Pattern
     # Opens a relative clause: its time phrases are its own.
     relative: regex.Pattern
@@ -559,6 +560,7 @@ def _tense(data: dict[str, Any]) -> TenseRules | None:
         background=pattern("background"),
         change_from=pattern("change_from"),
         change_to=pattern("change_to"),
+        level_before=pattern("level_before"),
         clause_break=pattern("clause_break"),
         relative=pattern("relative"),
         whens=whens,
