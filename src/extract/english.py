@@ -139,6 +139,8 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
         unit, position = _unit(text, position, scale, rules, value if scale or "." not in number_text else None)
     if unit is None and not _duration_follows(text, position, rules):
         unit = _number_of_unit(text_before(text, start, 3 * CONTEXT), scale, rules)
+    if unit is None and prefix is None and not regex.fullmatch(r"(?:19|20)\d\d", number_text):
+        unit = _shared_unit(text, position, rules)
     value_max = None
     second = _range_end(text, position, rules, value, unit)
     if second is not None:
@@ -152,6 +154,25 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
         "range" if value_max is not None else after or _before_comparator(text_before(text, start), rules) or "eq"
     )
     return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
+
+
+SHARED = regex.compile(rf"\s+(?:to|and)\s+(?:{DIGITS}|(?i:\b{WORD}\b))")
+
+
+def _shared_unit(text: str, position: int, rules: Rules) -> Unit | None:
+    """from 7.5 to 5 per cent, 0.02 and 0.1 per cent: the unit written once, after the
+    second number, is the first's too (a unit of the catalogue only, not a counted noun)."""
+    match = SHARED.match(text, position)
+    if match is None:
+        return None
+    scale, after = _scale(text, match.end(), rules)
+    rest = text[after:]
+    spaced = regex.match(r"\s?", rest).end()
+    unit = _catalogue_unit(rest[spaced:], rules)
+    if unit is None or unit.kind == "multiple":
+        return None
+    factor = rules.scales.get(scale, Decimal(1))
+    return Unit(f"{scale} {unit.surface}".strip(), unit.base, unit.factor * factor, unit.kind)
 
 
 def _duration_follows(text: str, position: int, rules: Rules) -> bool:
