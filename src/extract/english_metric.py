@@ -33,6 +33,10 @@ from .rules import EnglishPhraseRules, Rules
 WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
 PUNCTUATION = regex.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
+TIME_ADJUNCT = regex.compile(
+    r"(?i)\s+(?:during|in|for|of|by|from)\s+(?:the\s+)?(?:FY\s?|financial year\s+)?"
+    r"(?:19|20)\d\d(?:\s?[-–/]\s?\d{2,4})?$"
+)
 PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "will", "shall", "would", "to"})
 
@@ -172,7 +176,7 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
     skipped = False
     while tokens:
         low = tokens[-1].lower()
-        if low in phrase.predicates or _participle_or_adverb(tokens[-1]):
+        if low in phrase.predicates or low in phrase.determiners or _participle_or_adverb(tokens[-1]):
             # will be permanently raised to, capped at: a predicate, no part of the phrase
             skipped = True
             tokens.pop()
@@ -188,8 +192,15 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
             tokens = tokens[: len(tokens) - 1 - tokens[-2::-1].index(tokens[-1]) - 1]
         else:
             break
-    words = _phrase_before(tokens, phrase)
+    words = _phrase_before(_without_time(tokens), phrase)
     return _shape(words, phrase) if words else None
+
+
+def _without_time(tokens: list[str]) -> list[str]:
+    """The net tax receipts for 2025-26 are …: the time adjunct is no part of the phrase."""
+    text = " ".join(tokens)
+    cut = TIME_ADJUNCT.search(text)
+    return _tokens(text[: cut.start()]) if cut else tokens
 
 
 def _without_parenthesis(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
@@ -268,8 +279,8 @@ def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
     or preposition: UPI linked credit cards (a verb), the enhanced support, from
     dated securities (modifiers)."""
     low = token.lower()
-    if token[:1].isupper():
-        return False  # a word of a name: the Green Transition Fund
+    if token[:1].isupper() or before.lower() in phrase.determiners:
+        return False  # a word of a name (the Green Transition Fund), a noun (the increase)
     if low in phrase.verbs:
         return True
     if "-" in token:
@@ -379,6 +390,7 @@ def _respectively(text: str, spans: list[tuple[int, int]], phrase: EnglishPhrase
         tokens = _tokens(text[: spans[run[0]][0]])
         while tokens and tokens[-1].lower() in phrase.predicates:
             tokens.pop()
+        tokens = _without_time(tokens)
         parts = regex.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", " ".join(tokens))
         if len(parts) < len(run):
             continue
