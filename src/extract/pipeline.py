@@ -23,7 +23,7 @@ from pathlib import Path
 
 from .attach import place_comparison
 from .canonical import canonical_indicators
-from .languages import Language, load_language
+from .languages import Language, available_languages, load_language
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
 from .read import read_document
@@ -67,12 +67,14 @@ class Extractor:
 
     @property
     def tokenizer(self):
-        """The Chinese word segmenter (the audit reads metrics with it too)."""
-        return self.language("zh").segmenter
+        """The word segmenter of the language that has one (the audit reads Chinese
+        metrics with the same one)."""
+        languages = (self.language(code) for code in available_languages())
+        return next((language.segmenter for language in languages if language.segmenter is not None), None)
 
     def warm_up(self) -> None:
         """Load what the stages load lazily, before the first report (a worker)."""
-        for code in ("zh", "en"):
+        for code in available_languages():
             self.language(code).warm_up()
 
     def extract(self, raw: RawDocument, report_year: int | None = None, region: str | None = None) -> Extraction:

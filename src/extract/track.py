@@ -37,8 +37,8 @@ class TrackRules:
 
 
 @cache
-def load_track_rules(root: Path | None = None) -> TrackRules:
-    data = tomllib.loads(((root or rules_root()) / "zh" / "track.toml").read_text(encoding="utf-8"))
+def load_track_rules(root: Path | None = None, language: str = "zh") -> TrackRules:
+    data = tomllib.loads(((root or rules_root()) / language / "track.toml").read_text(encoding="utf-8"))
     canonical = {word: group[0] for group in data["synonyms"] for word in group}
     return TrackRules(
         generic_max_chars=data["generic_max_chars"],
@@ -53,7 +53,7 @@ def load_track_rules(root: Path | None = None) -> TrackRules:
 
 def track(earlier: dict[str, Any], later: dict[str, Any], rules: TrackRules | None = None) -> list[dict[str, Any]]:
     """Pair every target of `earlier` (for its report year) with a result in `later`."""
-    rules = rules or load_track_rules()
+    rules = rules or load_track_rules(language=earlier.get("language") or "zh")
     year = earlier.get("report_year")
     targets = _distinct([i for i in earlier["indicators"] if i["kind"] == "target" and i["year"] == year])
     actuals = [i for i in later["indicators"] if i["kind"] in {"actual", "estimate"} and i["year"] == year]

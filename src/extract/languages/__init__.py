@@ -9,6 +9,7 @@ a third language is a folder of rules and one module here.
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -45,6 +46,11 @@ class Language:
     # The word segmenter the metric stage reads with, if the language has one (the
     # audit reads metrics with the same one).
     segmenter: Any = None
+
+
+def available_languages() -> tuple[str, ...]:
+    """The codes of the languages this package has a module for."""
+    return tuple(sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_")))
 
 
 def load_language(code: str, rules: Rules, timings: dict[str, float] | None = None) -> Language:
