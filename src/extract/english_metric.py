@@ -37,6 +37,7 @@ TIME_ADJUNCT = regex.compile(
     r"(?i)\s+(?:during|in|for|of|by|from)\s+(?:the\s+)?(?:FY\s?|financial year\s+)?"
     r"(?:19|20)\d\d(?:\s?[-–/]\s?\d{2,4})?$"
 )
+MODALS = frozenset({"can", "could", "may", "might", "must", "should", "also", "not", "we", "i"})
 PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
 AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "will", "shall", "would", "to"})
 
@@ -65,21 +66,25 @@ def _metric(
     following = spans[index + 1][0] if index + 1 < len(spans) else len(text)
     before, after = text[:start], text[end:following]
     unit = quantity.unit
+    of_before = phrase.of_before.search(before)
     if _counted(unit, rules):
         counted = _counted_metric(text[start:end], unit.surface, phrase, rules)
+        if counted is not None and counted.lower() in phrase.people_heads and of_before is not None:
+            # additional employment of 50 lakh persons: persons say who, not what
+            owner = _shape(_phrase_before(_tokens(before[: of_before.start()]), phrase, noun=True), phrase)
+            return owner or counted
         if counted is not None:
             return counted
     if index and phrase.appositive.search(text[previous_end:start]):
         return None  # , or 0.3% of GDP / , an increase of 130 per cent: the figure before
-    if unit.kind in phrase.rate_kinds or unit.kind == "money":
-        # 100 per cent coverage, a $500 million Support Package, $100 CDC Vouchers
+    if not _counted(unit, rules):
+        # 100 per cent coverage, a $500 million Support Package, a 2400 MW power plant
         noun = _noun_after(after, phrase)
         if noun is not None and noun.lower() not in phrase.empty_heads:
             return noun
     linked = _linked_after(after, unit.kind, phrase)
-    if linked and unit.kind != "money" and regex.match(r"\s+of\s", after):
+    if linked and unit.kind not in phrase.rate_kinds | {"money"} and regex.match(r"\s+of\s", after):
         return linked  # 100 GW of nuclear energy
-    of_before = phrase.of_before.search(before)
     if of_before is not None:
         words = _phrase_before(_tokens(before[: of_before.start()]), phrase, noun=True)
         head = words[-1].lower() if words else ""
@@ -103,7 +108,7 @@ def _metric(
 
 
 def _only_predicates(between: str, phrase: EnglishPhraseRules) -> bool:
-    return all(token.lower() in phrase.predicates for token in _tokens(between))
+    return all(token.lower() in phrase.predicates | phrase.determiners for token in _tokens(between))
 
 
 def _linked_figure(text: str, span: tuple[int, int], phrase: EnglishPhraseRules) -> bool:
@@ -142,7 +147,7 @@ def _number_word(word: str, rules: Rules) -> bool:
     from .english import ONES, TENS
 
     low = word.lower()
-    return low in ONES or low in TENS or low in rules.scales or low == "hundred" or low in rules.counting.modifiers
+    return low in ONES or low in TENS or low in rules.scales or low == "hundred"
 
 
 def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
@@ -176,7 +181,11 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
     skipped = False
     while tokens:
         low = tokens[-1].lower()
-        if low in phrase.predicates or low in phrase.determiners or _participle_or_adverb(tokens[-1]):
+        if low.endswith("ing") and low.isalpha() and not tokens[-1][:1].isupper() and not _verb_skipped(before, tokens):
+            # 28,000 cases involving over ₹ 10 lakh crore: the participle, then its noun
+            skipped = True
+            tokens.pop()
+        elif low in phrase.predicates or low in phrase.determiners or _participle_or_adverb(tokens[-1]):
             # will be permanently raised to, capped at: a predicate, no part of the phrase
             skipped = True
             tokens.pop()
@@ -201,6 +210,17 @@ def _without_time(tokens: list[str]) -> list[str]:
     text = " ".join(tokens)
     cut = TIME_ADJUNCT.search(text)
     return _tokens(text[: cut.start()]) if cut else tokens
+
+
+COMPARATOR_WORDS = frozenset(
+    {"over", "about", "around", "more", "than", "up", "to", "nearly", "almost", "some", "at", "least"}
+)
+
+
+def _verb_skipped(before: str, tokens: list[str]) -> bool:
+    """Whether words other than comparators stand between these tokens and the figure."""
+    rest = _tokens(before)[len(tokens) :]
+    return any(token.lower() not in COMPARATOR_WORDS for token in rest)
 
 
 def _without_parenthesis(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
@@ -237,8 +257,13 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
     for position in range(len(tokens) - 1, -1, -1):
         token = tokens[position]
         low = token.lower()
-        if not words and low in phrase.verbs and not noun and not token[:1].isupper():
+        previous = tokens[position - 1].lower() if position else ""
+        if not words and low in phrase.verbs and not noun and (previous in AUXILIARIES | PRONOUNS | MODALS):
             break  # it would allocate ¥2 trillion: a verb, not a phrase
+        if not words and not token[:1].isalpha():
+            break  # from the current ₹ 10 lakh: a figure is no phrase
+        if words and low.endswith("ing") and words[0].lower() in phrase.links and previous in {",", ";", "–", "—"}:
+            break  # …, resulting in direct recovery: a participle and its object
         if not words and low in phrase.links:
             break  # resulting in, depending on: no phrase ends in a preposition
         if low in phrase.determiners:
@@ -342,10 +367,12 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         else:
             words = head
     words = [w for w in words if w]
-    while words and words[0].lower() in phrase.determiners:
-        words = words[1:]
+    while words and (words[0].lower() in phrase.determiners or not words[0][:1].isalpha()):
+        words = words[1:]  # 28,000 cases: the number is no part of it
     while words and words[-1].lower() in phrase.trailing:
         words = words[:-1]  # public spending today
+    if words and words[-1].lower() in phrase.time_heads:
+        return None  # the current financial year: a time, not a metric
     if not words or not any(w[:1].isalpha() for w in words):
         return None
     if len(words) > phrase.head_words and not any(w in {"(", ")"} for w in words):

@@ -202,6 +202,10 @@ class EnglishPhraseRules:
     parenthetical: tuple[str, ...] = ()
     # Words of time or distribution that end no metric (public spending today).
     trailing: frozenset[str] = frozenset()
+    # Heads that make a phrase a time (the current financial year): no metric.
+    time_heads: frozenset[str] = frozenset()
+    # Counted nouns that say who, not what (50 lakh persons): an `of` phrase before wins.
+    people_heads: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -680,6 +684,8 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         list_separators=tuple(p["list_separators"]),
         parenthetical=tuple(w.lower() for w in p["parenthetical"]),
         trailing=words("trailing"),
+        time_heads=words("time_heads"),
+        people_heads=words("people_heads"),
     )
 
 
