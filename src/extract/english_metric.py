@@ -37,9 +37,6 @@ TIME_ADJUNCT = regex.compile(
     r"(?i)\s+(?:during|in|for|of|by|from)\s+(?:the\s+)?(?:FY\s?|financial year\s+)?"
     r"(?:19|20)\d\d(?:\s?[-–/]\s?\d{2,4})?$"
 )
-MODALS = frozenset({"can", "could", "may", "might", "must", "should", "also", "not", "we", "i"})
-PRONOUNS = frozenset({"i", "we", "you", "they", "he", "she", "it"})
-AUXILIARIES = frozenset({"am", "is", "are", "was", "were", "be", "been", "will", "shall", "would", "to"})
 
 
 def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
@@ -181,7 +178,8 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
     skipped = False
     while tokens:
         low = tokens[-1].lower()
-        if low.endswith("ing") and low.isalpha() and not tokens[-1][:1].isupper() and not _verb_skipped(before, tokens):
+        participle = low.endswith("ing") and low.isalpha() and not tokens[-1][:1].isupper()
+        if participle and not _verb_skipped(before, tokens, phrase):
             # 28,000 cases involving over ₹ 10 lakh crore: the participle, then its noun
             skipped = True
             tokens.pop()
@@ -212,15 +210,12 @@ def _without_time(tokens: list[str]) -> list[str]:
     return _tokens(text[: cut.start()]) if cut else tokens
 
 
-COMPARATOR_WORDS = frozenset(
-    {"over", "about", "around", "more", "than", "up", "to", "nearly", "almost", "some", "at", "least"}
-)
 
 
-def _verb_skipped(before: str, tokens: list[str]) -> bool:
+def _verb_skipped(before: str, tokens: list[str], phrase: EnglishPhraseRules) -> bool:
     """Whether words other than comparators stand between these tokens and the figure."""
     rest = _tokens(before)[len(tokens) :]
-    return any(token.lower() not in COMPARATOR_WORDS for token in rest)
+    return any(token.lower() not in phrase.comparator_words for token in rest)
 
 
 def _without_parenthesis(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
@@ -258,7 +253,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         token = tokens[position]
         low = token.lower()
         previous = tokens[position - 1].lower() if position else ""
-        if not words and low in phrase.verbs and not noun and (previous in AUXILIARIES | PRONOUNS | MODALS):
+        if not words and low in phrase.verbs and not noun and (previous in phrase.auxiliaries | phrase.pronouns):
             break  # it would allocate ¥2 trillion: a verb, not a phrase
         if not words and not token[:1].isalpha():
             break  # from the current ₹ 10 lakh: a figure is no phrase
@@ -291,7 +286,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
             break
         if len(words) >= phrase.max_words:
             break
-        if words and position and tokens[position - 1].lower() in PRONOUNS:
+        if words and position and tokens[position - 1].lower() in phrase.pronouns:
             break  # they impose high taxes: the word after a pronoun is its verb
         words.insert(0, token)
     while words and words[0].lower() in phrase.inner_words | {"(", ")", "and", "or"}:
@@ -312,7 +307,7 @@ def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
         return False
     if low.endswith("ing"):
         # we are increasing taxes (a verb); public spending, existing schemes (nouns)
-        return before.lower() in AUXILIARIES or before.lower() in phrase.boundaries
+        return before.lower() in phrase.auxiliaries or before.lower() in phrase.boundaries
     modifier = before.lower() in phrase.determiners or before.lower() in phrase.links
     return low.endswith("ed") and not modifier
 

@@ -206,6 +206,11 @@ class EnglishPhraseRules:
     time_heads: frozenset[str] = frozenset()
     # Counted nouns that say who, not what (50 lakh persons): an `of` phrase before wins.
     people_heads: frozenset[str] = frozenset()
+    # Words before a verb (will, can, to) and subject pronouns: what follows them is a verb.
+    auxiliaries: frozenset[str] = frozenset()
+    pronouns: frozenset[str] = frozenset()
+    # Comparator words that may stand between a participle and its figure (involving over).
+    comparator_words: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -686,6 +691,9 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         trailing=words("trailing"),
         time_heads=words("time_heads"),
         people_heads=words("people_heads"),
+        auxiliaries=words("auxiliaries"),
+        pronouns=words("pronouns"),
+        comparator_words=words("comparator_words"),
     )
 
 
