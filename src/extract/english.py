@@ -390,7 +390,7 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
     for word, name in rules.before_comparators:
         if tail.endswith(word) and not tail[: -len(word)][-1:].isalpha():
             return name
-    return None
+    return next((name for pattern, name in rules.comparator_phrases if pattern.search(before)), None)
 
 
 def _excluded(text: str, start: int, number_text: str, after: str, unit: Unit, rules: Rules) -> bool:

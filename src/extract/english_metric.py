@@ -33,6 +33,10 @@ from .rules import EnglishPhraseRules, Rules
 WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
 PUNCTUATION = regex.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
+LEADING_TIME = regex.compile(
+    r"(?i)^\s+(?:(?:over|in|within|during)\s+the\s+(?:next|coming|past|last)\s+(?:\w+\s+)?(?:years?|decade)"
+    r"|this year|next year)(?=\s)"
+)
 TIME_ADJUNCT = regex.compile(
     r"(?i)\s+(?:during|in|for|of|by|from)\s+(?:the\s+)?(?:FY\s?|financial year\s+)?"
     r"(?:19|20)\d\d(?:\s?[-–/]\s?\d{2,4})?$"
@@ -162,6 +166,8 @@ def _linked_after(after: str, unit_kind: str, phrase: EnglishPhraseRules) -> str
     """$300 of CDC vouchers, $760 in U-Save Rebates, 80 per cent of the rural
     population; a rate of a denominator (4.8 per cent of GDP) measures its subject."""
     links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
+    # $1 billion over the next five years into AI compute: the time phrase is skipped.
+    after = after[len(after) - len(LEADING_TIME.sub("", after, count=1)) :] if LEADING_TIME.match(after) else after
     match = regex.match(r"\s+(\w+)\s+", after)
     if match is None or match.group(1).lower() not in links:
         return None

@@ -336,6 +336,9 @@ class Rules:
     scale_pattern: regex.Pattern
     bare_scale_after: tuple[str, ...]
     before_comparators: tuple[tuple[str, str], ...]
+    # comparators.toml `phrase`: a bound named by a noun phrase before the figure
+    # (English: the maximum quantum will be raised to), with its comparator.
+    comparator_phrases: tuple[tuple[regex.Pattern, str], ...]
     before_comparator_words: tuple[str, ...]
     between_comparators: dict[str, str]
     after_comparators: tuple[tuple[str, str], ...]
@@ -747,6 +750,11 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         scale_pattern=_alternation(list(scales)),
         bare_scale_after=tuple(sorted(d["scales"]["bare_scale"]["after"], key=len, reverse=True)),
         before_comparators=tuple(before),
+        comparator_phrases=tuple(
+            (_compile(e["phrase"], "comparators.toml phrase"), e["name"])
+            for e in d["comparators"]["comparator"]
+            if e.get("phrase")
+        ),
         before_comparator_words=tuple(word for word, _ in before),
         between_comparators=between,
         after_comparators=tuple(after),
