@@ -110,11 +110,22 @@ def _stop_words() -> frozenset[str]:
     return frozenset(STOP_WORDS) - CONTENT_STOP_WORDS
 
 
+@cache
+def _number_pattern(prefixes: tuple[str, ...]) -> regex.Pattern:
+    """NUMBER_EN, and also a number right after a currency that ends in a letter
+    (RM2.5 billion, Rs500), which the guard against names (G20) would refuse."""
+    lettered = sorted((p for p in prefixes if p[-1].isalpha()), key=len, reverse=True)
+    if not lettered:
+        return NUMBER_EN
+    after = "|".join(rf"(?<=(?<![A-Za-z]){regex.escape(p)})" for p in lettered)
+    return regex.compile(rf"(?:(?<![\w.\-])|{after})(?:{NUMBER_BODY})")
+
+
 def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
     text = sentence.text
     found: list[Quantity] = []
     consumed = 0
-    for match in NUMBER_EN.finditer(text):
+    for match in _number_pattern(tuple(p.surface for p in rules.prefix_units)).finditer(text):
         if match.start() < consumed:
             continue
         quantity = _quantity_at(text, match, rules)
@@ -220,14 +231,17 @@ def _prefix_length(text: str, start: int, surface: str) -> int:
 
 @cache
 def _scale_pattern(scales: tuple[str, ...]) -> regex.Pattern:
-    # Longest first: lakh crore before lakh.
+    # Longest first: lakh crore before lakh. An abbreviation may follow without a
+    # space ($3.5bn); a word needs one (5 millionaires is no 5 million).
     ordered = sorted(scales, key=len, reverse=True)
-    return regex.compile(r"\s+(" + "|".join(map(regex.escape, ordered)) + r")\b")
+    words = "|".join(map(regex.escape, (s for s in ordered if len(s) > 2)))
+    short = "|".join(map(regex.escape, (s for s in ordered if len(s) <= 2))) or "(?!)"
+    return regex.compile(rf"(?:\s+({words})|\s?({short}))\b")
 
 
 def _scale(text: str, position: int, rules: Rules) -> tuple[str, int]:
     match = _scale_pattern(tuple(rules.scales)).match(text, position)
-    return (match.group(1), match.end()) if match else ("", position)
+    return (match.group(1) or match.group(2), match.end()) if match else ("", position)
 
 
 def _unit(text: str, position: int, scale: str, rules: Rules, value: Decimal | None) -> tuple[Unit | None, int]:
