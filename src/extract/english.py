@@ -271,8 +271,8 @@ def _catalogue_unit(rest: str, rules: Rules) -> Unit | None:
 
 def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, str, str] | None:
     """(head noun, length, base unit, kind) of the noun phrase counted after a number:
-    8 crore children, 6,500 more students, 5 indigenously developed reactors. More
-    than one of a thing is a plural (Poshan 2.0 programme counts nothing); a word of
+    3 crore children, 4,000 more students, 5 locally built reactors. More
+    than one of a thing is a plural (a 2.0 programme counts nothing); a word of
     time anywhere in it makes it a duration (two years later)."""
     counting = rules.counting
     stop = _stop_words()
@@ -299,7 +299,7 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
         words.append(word)
         ends.append(match.end())
     if value != 1:
-        # The counted noun is the last plural: 23 IITs rose, not 23 IITs rose.
+        # The counted noun is the last plural: in 23 colleges rose, colleges (rose is a verb).
         while words and (words[-1].lower() in {"and", "or"} or not _plural(words[-1], counting)):
             words.pop()
             ends.pop()
@@ -326,7 +326,7 @@ def _plural(word: str, counting) -> bool:
     low = word.lower().rsplit("-", 1)[-1]
     if low in counting.plurals:
         return True
-    # IITs, SMRs: an abbreviation's plural keeps its capitals.
+    # SMEs, NGOs: an abbreviation's plural keeps its capitals.
     return low.endswith("s") and not low.endswith(("ss", "us", "is")) or word.endswith("s") and word[:-1].isupper()
 
 
@@ -338,7 +338,7 @@ def _demonym(word: str, counting) -> bool:
 def _starts_predicate(word: str, words: list[str], counting) -> bool:
     """A participle after a noun starts the predicate (263 projects completed, 68 lakh
     vendors giving them …); after an adverb it is a modifier (indigenously developed),
-    and in a name it is a word of the name (Atal Tinkering Labs)."""
+    and in a name it is a word of the name (Rural Training Centres)."""
     if not words or "-" in word or word[:1].isupper():
         return False
     # After a singular word it modifies the noun to come: food safety testing labs.
@@ -482,7 +482,7 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
 
 
 def _change_noun_of(before: str, rules: Rules) -> str | None:
-    """economic growth in Singapore of 0.5% to 2.5%: the figure of a change noun."""
+    """economic growth in the region of 1% to 3%: the figure of a change noun."""
     match = regex.search(r"(?i)([^,;.]{0,40}?)\bof\s+(?:(?:about|around|nearly|between|up to)\s+)?$", before)
     if match is None:
         return None

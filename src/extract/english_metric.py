@@ -2,11 +2,11 @@
 
 The places an English sentence puts what a figure measures, tried in this order:
 
-- a counted noun: 8 crore children, 75,000 seats (the noun itself);
+- a counted noun: 3 crore children, 40,000 seats (the noun itself);
 - the noun after a rate: 100 per cent coverage;
 - a noun phrase joined by `of` before the figure: an outlay of ₹ 500 crore, a
-  draw of up to $6 billion (a change noun alone, `an increase of`, is no metric);
-- a phrase after the figure: $300 of CDC vouchers, $760 in U-Save Rebates, 80 per
+  draw of up to $2 billion (a change noun alone, `an increase of`, is no metric);
+- a phrase after the figure: $200 of food vouchers, $500 in utility rebates, 70 per
   cent of the rural population (not a denominator: 4.8 per cent of GDP);
 - the subject before the verb: the fiscal deficit is estimated at …, our economy
   grew by 3.6% (a parenthesis between dashes skipped);
@@ -16,8 +16,8 @@ The places an English sentence puts what a figure measures, tried in this order:
 
 A phrase is cut to its head: `X of Y` keeps Y when X is a quantity word (the
 number of students, the Revised Estimate of the fiscal deficit), keeps all when X
-is a generic measure (the total amount of the Package, the cost of projects), and
-keeps X otherwise (economic growth in Singapore); determiners and a possessor
+is a generic measure (the total amount of the fund, the cost of projects), and
+keeps X otherwise (economic growth in the region); determiners and a possessor
 (India's) go.
 """
 
@@ -113,7 +113,7 @@ def _only_predicates(between: str, phrase: EnglishPhraseRules) -> bool:
 
 
 def _linked_figure(text: str, span: tuple[int, int], phrase: EnglishPhraseRules) -> bool:
-    """Whether a figure stands inside a noun phrase (the students in 23 IITs has …)."""
+    """Whether a figure stands inside a noun phrase (the students in 20 colleges have …)."""
     tokens = _tokens(text[: span[0]])
     return bool(tokens) and tokens[-1].lower() in phrase.inner_words
 
@@ -163,7 +163,7 @@ def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
 
 
 def _linked_after(after: str, unit_kind: str, phrase: EnglishPhraseRules) -> str | None:
-    """$300 of CDC vouchers, $760 in U-Save Rebates, 80 per cent of the rural
+    """$200 of food vouchers, $500 in utility rebates, 70 per cent of the rural
     population; a rate of a denominator (4.8 per cent of GDP) measures its subject."""
     links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
     # $1 billion over the next five years into AI compute: the time phrase is skipped.
@@ -363,7 +363,7 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
         if (last in phrase.quantity_heads or named in phrase.quantity_heads) and tail:
             words = tail
         elif generic and tail and words[links[0]].lower() in {"of", "on"}:
-            # the total amount of the Package: the determiner inside stays.
+            # the total amount of the Fund: the determiner inside stays.
             words = [*head, words[links[0]], *_cut(whole, phrase, keep_determiner=True)]
         else:
             words = head

@@ -130,7 +130,7 @@ def _kind(
     if not _default(base, report_year):
         return base.kind
     # A figure stated in the present tense is how things stand: the state of the
-    # year before the budget (the programme provides support to 8 crore children).
+    # year before the budget (the programme provides support to 3 crore children).
     return "actual"
 
 
