@@ -205,15 +205,23 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
             tokens = tokens[: len(tokens) - 1 - tokens[-2::-1].index(tokens[-1]) - 1]
         else:
             break
-    words = _phrase_before(_without_time(tokens), phrase)
+    words = _phrase_before(_without_time(tokens, phrase), phrase)
     return _shape(words, phrase) if words else None
 
 
-def _without_time(tokens: list[str]) -> list[str]:
-    """The net tax receipts for 2025-26 are …: the time adjunct is no part of the phrase."""
+def _without_time(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
+    """The net tax receipts for 2025-26 are …, social spending in particular has …:
+    a time adjunct or an adverbial phrase (metrics.toml `parenthetical`) is no part
+    of the phrase."""
     text = " ".join(tokens)
-    cut = TIME_ADJUNCT.search(text)
+    cut = TIME_ADJUNCT.search(text) or _adverbial(phrase.parenthetical).search(text)
     return _tokens(text[: cut.start()]) if cut else tokens
+
+
+@cache
+def _adverbial(words: tuple[str, ...]) -> regex.Pattern:
+    multi = sorted((w for w in words if " " in w), key=len, reverse=True)
+    return regex.compile(r"(?i)\s+(?:" + "|".join(map(regex.escape, multi)) + r")$") if multi else regex.compile("(?!)")
 
 
 
@@ -259,7 +267,9 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         token = tokens[position]
         low = token.lower()
         previous = tokens[position - 1].lower() if position else ""
-        if not words and low in phrase.verbs and not noun and (previous in phrase.auxiliaries | phrase.pronouns):
+        after_adverb = previous.endswith("ly") and previous.isalpha()
+        before_verb = previous in phrase.auxiliaries | phrase.pronouns or after_adverb
+        if not words and low in phrase.verbs and not noun and before_verb:
             break  # it would allocate ¥2 trillion: a verb, not a phrase
         if not words and not token[:1].isalpha():
             break  # from the current ₹ 10 lakh: a figure is no phrase
@@ -418,7 +428,7 @@ def _respectively(text: str, spans: list[tuple[int, int]], phrase: EnglishPhrase
         tokens = _tokens(text[: spans[run[0]][0]])
         while tokens and tokens[-1].lower() in phrase.predicates:
             tokens.pop()
-        tokens = _without_time(tokens)
+        tokens = _without_time(tokens, phrase)
         parts = regex.split(r"\s*,\s*(?:and\s+)?|\s+and\s+", " ".join(tokens))
         if len(parts) < len(run):
             continue
