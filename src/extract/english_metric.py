@@ -90,7 +90,8 @@ def _metric(
         words = _phrase_before(_tokens(before[: of_before.start()]), phrase, noun=True)
         head = words[-1].lower() if words else ""
         if head in phrase.empty_heads:
-            return None  # up to a cap of $10,000: the figure before says what
+            # up to a cap of $10,000: the figure before says what, else the subject
+            return None if index else _subject(before, phrase)
         if head in phrase.transfer_heads:
             recipient = phrase.recipient.match(after)
             if recipient:
@@ -105,7 +106,9 @@ def _metric(
     after_figure = index and _only_predicates(text[previous_end:start], phrase)
     if after_figure and not _linked_figure(text, spans[index - 1], phrase):
         return None  # increased 100 per cent from 65,000: the figure before says what
-    return _subject(before, phrase)
+    # We will spend $5 billion on X, set aside $3 billion for Y: with no subject to
+    # name it, what the money goes to does.
+    return _subject(before, phrase) or _linked_after(after, "money", phrase, phrase.purpose_links)
 
 
 def _only_predicates(between: str, phrase: EnglishPhraseRules) -> bool:
@@ -162,10 +165,13 @@ def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
     return _shape(words, phrase) if words else None
 
 
-def _linked_after(after: str, unit_kind: str, phrase: EnglishPhraseRules) -> str | None:
+def _linked_after(
+    after: str, unit_kind: str, phrase: EnglishPhraseRules, links: frozenset[str] | None = None
+) -> str | None:
     """$200 of food vouchers, $500 in utility rebates, 70 per cent of the rural
     population; a rate of a denominator (4.8 per cent of GDP) measures its subject."""
-    links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
+    if links is None:
+        links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
     # $1 billion over the next five years into AI compute: the time phrase is skipped.
     after = after[len(after) - len(LEADING_TIME.sub("", after, count=1)) :] if LEADING_TIME.match(after) else after
     match = regex.match(r"\s+(\w+)\s+", after)

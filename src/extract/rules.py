@@ -211,6 +211,8 @@ class EnglishPhraseRules:
     pronouns: frozenset[str] = frozenset()
     # Comparator words that may stand between a participle and its figure (involving over).
     comparator_words: frozenset[str] = frozenset()
+    # Links to what money goes to (spend $X on Y), read when nothing else names it.
+    purpose_links: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -697,6 +699,7 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         auxiliaries=words("auxiliaries"),
         pronouns=words("pronouns"),
         comparator_words=words("comparator_words"),
+        purpose_links=words("purpose_links"),
     )
 
 
