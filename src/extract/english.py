@@ -47,11 +47,15 @@ ONES = {
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
 WORD = rf"(?:(?:{'|'.join(TENS)})(?:-(?:{'|'.join(list(ONES)[1:10])}))?|{'|'.join(ONES)})(?:\s+hundred)?"
 # Thousands grouped by commas (75,000) or by spaces (189 000, as Hansard prints them).
-DIGITS = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,]\d)|\d+(?:\.\d+)?(?![\d,]\d)"
+# Indian texts group by lakh and crore: 11,11,111 and 15,00,000.
+DIGITS = (
+    r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?![\d,]\d)|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)"
+    r"|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,]\d)|\d+(?:\.\d+)?(?![\d,]\d)"
+)
 NUMBER_BODY = rf"(?:{DIGITS})|(?i:\b{WORD}\b)"
 # A number must not continue a word or a name (G20, COVID-19, 2.5.1); a currency
 # sign before it is read as a prefix unit.
-NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?:{NUMBER_BODY})")
+NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?<!\d,)(?:{NUMBER_BODY})")
 NUMBER_AFTER_JOINER = regex.compile(NUMBER_BODY)
 WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
 
@@ -118,7 +122,7 @@ def _number_pattern(prefixes: tuple[str, ...]) -> regex.Pattern:
     if not lettered:
         return NUMBER_EN
     after = "|".join(rf"(?<=(?<![A-Za-z]){regex.escape(p)})" for p in lettered)
-    return regex.compile(rf"(?:(?<![\w.\-])|{after})(?:{NUMBER_BODY})")
+    return regex.compile(rf"(?:(?<![\w.\-])(?<!\d,)|{after})(?:{NUMBER_BODY})")
 
 
 def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
