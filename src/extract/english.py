@@ -475,12 +475,12 @@ def change_of_en(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | 
     noun = _change_noun_of(before, rules)
     if noun is not None:
         return noun
-    if _ends_with_word(_strip_words_en(before, ("between",)), ("by",)):
+    fillers = tuple(w for w in (*rules.change.filler, "between", "a further", "further") if w not in {"by", "of"})
+    if _ends_with_word(_strip_words_en(before, tuple(sorted(fillers, key=len, reverse=True))), ("by",)):
         # ...and retail sales by 4 percent: the verb is shared with an earlier value.
         earlier = text_before(sentence.text, at, 3 * CONTEXT).lower()
-        found = [
-            (earlier.rfind(w), d) for w, d in rules.change.words if regex.search(rf"\b{regex.escape(w)}\b", earlier)
-        ]
+        words = [*rules.change.words, *((w, "increase") for w in rules.change.by_verbs)]
+        found = [(earlier.rfind(w), d) for w, d in words if regex.search(rf"\b{regex.escape(w)}\b", earlier)]
         return max(found)[1] if found else None
     return None
 

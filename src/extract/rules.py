@@ -99,6 +99,8 @@ class ChangeRules:
     phrasal: frozenset[str] = frozenset()
     # A growth verb or noun before `at` makes a rate a change: grow at 2% to 3%.
     growth_at: regex.Pattern | None = None
+    # Verbs that make a change of a later `by N` only (raise the rate by 1.5 points).
+    by_verbs: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -778,6 +780,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             continued=_compile(ch["continued"], "changes.toml continued"),
             phrasal=frozenset(ch["phrasal"]),
             growth_at=_compile(ch["growth_at"], "changes.toml growth_at"),
+            by_verbs=tuple(ch["by_verbs"]),
         ),
         exclusions=exclusions,
         exclusions_by_kind={
