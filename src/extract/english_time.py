@@ -70,8 +70,9 @@ def refine_frames(
         next_start = spans[index + 1][0] if index + 1 < len(spans) else len(text)
         # A time phrase of a relative clause after the figure is that clause's own:
         # $2,000 for companies that employed a worker in 2023.
-        relative = tense.relative.search(text, end, next_start)
-        phrase = _phrase_for(phrases, start, end, relative.start() if relative else next_start)
+        relative = tense.relative.search(text, end)
+        own = [p for p in phrases if relative is None or p.start < relative.start() or p.end <= start]
+        phrase = _phrase_for(own, start, end, min(next_start, relative.start()) if relative else next_start)
         refined.append(_frame(text, start, end, phrase, phrases, base, report_year, tense))
     return refined
 
