@@ -45,12 +45,18 @@ ONES = {
     "nineteen": 19,
 }
 TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90}
-WORD = rf"(?:(?:{'|'.join(TENS)})(?:-(?:{'|'.join(list(ONES)[1:10])}))?|{'|'.join(ONES)})(?:\s+hundred)?"
+# A spelled-out number below a thousand: nine, twenty-five, twenty five, one hundred
+# and fifty; a scale word after it (thousand, lakh) is read as a scale.
+_BELOW_HUNDRED = rf"(?:(?:{'|'.join(TENS)})(?:[-\s](?:{'|'.join(list(ONES)[1:10])}))?|{'|'.join(ONES)})"
+WORD = rf"{_BELOW_HUNDRED}(?:\s+hundred(?:\s+(?:and\s+)?{_BELOW_HUNDRED})?)?|hundred"
 # Thousands grouped by commas (75,000) or by spaces (189 000, as Hansard prints them).
 # Indian texts group by lakh and crore: 11,11,111 and 15,00,000.
 DIGITS = (
     r"\d{1,2}(?:,\d{2})+,\d{3}(?:\.\d+)?(?![\d,]\d)|\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d,]\d)"
-    r"|\d{1,3}(?:[ \u00a0]\d{3})+(?![\d.,]\d)|\d+(?:\.\d+)?(?![\d,]\d)"
+    # An ordinary space groups thousands only before a word (189 000 units), never
+    # between two cells of a table row (30 150).
+    r"|\d{1,3}(?:\u00a0\d{3})+(?![\d.,]\d)|\d{1,3}(?:[ ]\d{3})+(?=[ ][A-Za-z%])(?![\d.,]\d)"
+    r"|\d+(?:\.\d+)?(?![\d,]\d)"
 )
 NUMBER_BODY = rf"(?:{DIGITS})|(?i:\b{WORD}\b)"
 # A number must not continue a word or a name (G20, COVID-19, 2.5.1); a currency
@@ -70,7 +76,7 @@ def _sentencizer():
     return nlp
 
 
-ABBREVIATION_END = regex.compile(r"(?i)\b(?:No|Nos|Art|Sec|Fig|Vol|vs|approx|e\.g|i\.e|U\.S|St|Dr|Mr|Ms)\.$")
+ABBREVIATION_END = regex.compile(r"(?i)\b(?:No|Nos|Art|Sec|Fig|Vol|vs|approx|e\.g|i\.e|U\.S|St|Dr|Mr|Ms|Rs)\.$")
 
 
 def english_pieces(line: str) -> list[tuple[int, int]]:
@@ -94,8 +100,8 @@ def parse_english_number(text: str) -> Decimal:
     value = 0
     for word in words:
         if word == "hundred":
-            value *= 100
-        else:
+            value = (value or 1) * 100
+        elif word != "and":
             value += ONES.get(word, TENS.get(word, 0))
     return Decimal(value)
 
@@ -118,7 +124,7 @@ def _stop_words() -> frozenset[str]:
 def _number_pattern(prefixes: tuple[str, ...]) -> regex.Pattern:
     """NUMBER_EN, and also a number right after a currency that ends in a letter
     (RM2.5 billion, Rs500), which the guard against names (G20) would refuse."""
-    lettered = sorted((p for p in prefixes if p[-1].isalpha()), key=len, reverse=True)
+    lettered = sorted((p for p in prefixes if p[-1].isalpha() or p[-1] == "."), key=len, reverse=True)
     if not lettered:
         return NUMBER_EN
     after = "|".join(rf"(?<=(?<![A-Za-z]){regex.escape(p)})" for p in lettered)
@@ -315,11 +321,11 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
     end = ends[-1]
     head = words[-1]
     low = head.lower().rsplit("-", 1)[-1]
-    if low in counting.never or low in rules.scales:
-        return None
+    if low in counting.never or low in rules.scales or head in rules.units or low in rules.units:
+        return None  # 3 billion Australian dollars: a unit is no counted thing
     if value != 1 and not _plural(head, counting):
         return None
-    if low in counting.people or _demonym(head, counting):
+    if low in counting.people or _demonym(head, rules):
         return head, end, "person", "people"
     if low in counting.households:
         return head, end, "household", "households"
@@ -334,9 +340,9 @@ def _plural(word: str, counting) -> bool:
     return low.endswith("s") and not low.endswith(("ss", "us", "is")) or word.endswith("s") and word[:-1].isupper()
 
 
-def _demonym(word: str, counting) -> bool:
-    """Singaporeans, Indians: a people named after a place."""
-    return word[:1].isupper() and word.lower().endswith(counting.people_suffixes)
+def _demonym(word: str, rules: Rules) -> bool:
+    """Singaporeans, Indians: the people of a government of the gazetteer."""
+    return word.endswith("s") and word[:-1] in rules.gazetteer.people
 
 
 def _starts_predicate(word: str, words: list[str], counting) -> bool:
@@ -364,6 +370,9 @@ def _range_end(
         after_from = regex.search(r"(?i)(\b\w+\s+)?\bfrom\s+(?:\S+\s+){0,3}\S+$", before)
         if joiner.strip() == "to" and after_from and not _ranging(after_from.group(1)):
             continue
+        level = unit is not None and unit.kind not in rules.change.rate_kinds
+        if joiner.strip() == "to" and level and regex.search(r"(?i)\bby\s+(?:\S+\s+){0,2}\S+$", before):
+            continue  # rise by $50 to $150: a change and the level it reaches (grow by 3% to 5% is a range)
         at = position + len(joiner)
         prefix = None
         if unit is not None and unit.kind == "money":

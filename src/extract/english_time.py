@@ -132,7 +132,9 @@ def _kind(
         return base.kind
     # A figure stated in the present tense is how things stand: the state of the
     # year before the budget (the programme provides support to 3 crore children).
-    return "actual"
+    # A clause with no verb (a list item of a plan: GDP growth of around 5 percent)
+    # keeps the frame of its part of the text.
+    return "actual" if tense.present.search(text) else base.kind
 
 
 def _default(frame: TimeFrame, report_year: int | None) -> bool:

@@ -162,8 +162,11 @@ def _breaks_inside_sentence(line: str, following: str, adjacent: bool, rules: Ru
         return True
     # A full-width line of a PDF page that ends inside a sentence goes on in the next
     # line, whatever that starts with (a name: under / PM Jan Arogya Yojana).
-    wide = join.wide_line_chars and len(line.strip()) >= join.wide_line_chars
-    return bool(wide and adjacent and join.continues_wide.match(following))
+    wide = join.wide_line_chars and len(line.strip()) >= join.wide_line_chars and not line.rstrip()[-1:].isdigit()
+    # A short next line is a heading or a table row, not the rest of the sentence.
+    next_line = following.split("\n", 1)[0].strip()
+    long_next = len(next_line) >= join.wide_line_chars // 2
+    return bool(wide and adjacent and long_next and join.continues_wide.match(following))
 
 
 def _merge(ranges: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -210,7 +210,9 @@ def _local(unit: Unit, currency: str | None, dollars: frozenset[str]) -> str:
     words = unit.surface.split()
     if unit.base == "CNY" and unit.surface.endswith("元") and "人民币" not in unit.surface:
         return currency
-    plain_dollar = words and (words[0] == "$" or (words[-1] == "dollars" and not {"US", "U.S."} & set(words)))
+    # Only the plain forms: `$ 3 billion`, `3 billion dollars`; a named dollar (Hong
+    # Kong dollars, US$) keeps its own currency.
+    plain_dollar = unit.base == "USD" and bool(words) and (words[0] == "$" or words[-1:] == ["dollars"] and len(words) <= 2)
     return currency if plain_dollar and currency in dollars else unit.base
 
 

@@ -235,6 +235,7 @@ class TenseRules:
     future: regex.Pattern
     past: regex.Pattern
     past_regular: regex.Pattern
+    present: regex.Pattern
     not_subjects: frozenset[str]
     background: regex.Pattern
     change_from: regex.Pattern
@@ -257,8 +258,6 @@ class CountingRules:
     people_before: regex.Pattern | None = None
     # Nouns that count in the plural without an -s (children, youth, personnel).
     plurals: frozenset[str] = frozenset()
-    # Endings of a capitalised noun that names a people (Singaporeans).
-    people_suffixes: tuple[str, ...] = ()
     # Words between a number and the noun it counts that are no part of the noun (more).
     modifiers: frozenset[str] = frozenset()
 
@@ -317,6 +316,8 @@ class Gazetteer:
     # (Singapore, Singaporean), and its currency.
     governments: dict[str, tuple[str, ...]] = field(default_factory=dict)
     currencies: dict[str, str] = field(default_factory=dict)
+    # The words that name a people (Singaporean): with an -s they count persons.
+    people: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -500,6 +501,7 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
             min_mentions=data["min_mentions"],
             governments={g["name"]: tuple(g["mentions"]) for g in data["government"]},
             currencies={g["name"]: g["currency"] for g in data["government"]},
+            people=frozenset(m for g in data["government"] for m in g["mentions"] if " " not in m),
         )
     # Longest first: 巴音郭楞蒙古自治州 loses 自治州, then 蒙古.
     named = {p for people in data["peoples"] for p in (people, people.removesuffix("族"))}
@@ -572,6 +574,7 @@ def _tense(data: dict[str, Any]) -> TenseRules | None:
         future=pattern("future"),
         past=pattern("past"),
         past_regular=pattern("past_regular"),
+        present=pattern("present"),
         not_subjects=frozenset(tense["not_subjects"]),
         background=pattern("background"),
         change_from=pattern("change_from"),
@@ -837,7 +840,6 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             frozenset(counting["never"]),
             _compile(counting["people_before"], "units.toml counting"),
             frozenset(counting["plurals"]),
-            tuple(counting["people_suffixes"]),
             frozenset(counting["modifiers"]),
         )
         if counting
