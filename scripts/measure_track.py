@@ -54,7 +54,8 @@ def measure(show_errors: bool = False) -> dict:
                 )
                 found += hit
                 if not hit and show_errors:
-                    print(f"missed  {earlier}: {pair['indicator']} {pair['target']['text']} -> {pair['actual']['text']}")
+                    target, actual = pair["target"]["text"], pair["actual"]["text"]
+                    print(f"missed  {earlier}: {pair['indicator']} {target} -> {actual}")
             for r in result:
                 touching = [
                     p

@@ -212,7 +212,8 @@ def _local(unit: Unit, currency: str | None, dollars: frozenset[str]) -> str:
         return currency
     # Only the plain forms: `$ 3 billion`, `3 billion dollars`; a named dollar (Hong
     # Kong dollars, US$) keeps its own currency.
-    plain_dollar = unit.base == "USD" and bool(words) and (words[0] == "$" or words[-1:] == ["dollars"] and len(words) <= 2)
+    plain = bool(words) and (words[0] == "$" or (words[-1] == "dollars" and len(words) <= 2))
+    plain_dollar = unit.base == "USD" and plain
     return currency if plain_dollar and currency in dollars else unit.base
 
 
