@@ -163,9 +163,10 @@ def _breaks_inside_sentence(line: str, following: str, adjacent: bool, rules: Ru
     # A full-width line of a PDF page that ends inside a sentence goes on in the next
     # line, whatever that starts with (a name: under / PM Jan Arogya Yojana).
     wide = join.wide_line_chars and len(line.strip()) >= join.wide_line_chars and not line.rstrip()[-1:].isdigit()
-    # A short next line is a heading or a table row, not the rest of the sentence.
+    # A short next line is a heading or a table row, not the rest of the sentence,
+    # unless it ends the sentence (… announced in the July / Budget.).
     next_line = following.split("\n", 1)[0].strip()
-    long_next = len(next_line) >= join.wide_line_chars // 2
+    long_next = len(next_line) >= join.wide_line_chars // 2 or next_line[-1:] in join.sentence_ends
     return bool(wide and adjacent and long_next and join.continues_wide.match(following))
 
 
