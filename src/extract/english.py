@@ -93,6 +93,12 @@ def english_pieces(line: str) -> list[tuple[int, int]]:
     return pieces
 
 
+@cache
+def number_words() -> dict[str, int]:
+    """Number words and their values (one … ninety)."""
+    return {**ONES, **TENS}
+
+
 def parse_english_number(text: str) -> Decimal:
     if text[0].isdigit():
         return Decimal(regex.sub(r"[,\s]", "", text))

@@ -22,24 +22,6 @@ import regex
 from .model import Quantity, Sentence, TimeFrame
 from .rules import Rules, TenseRules, When
 
-WORD_NUMBERS = {
-    "one": 1,
-    "two": 2,
-    "three": 3,
-    "four": 4,
-    "five": 5,
-    "six": 6,
-    "seven": 7,
-    "eight": 8,
-    "nine": 9,
-    "ten": 10,
-    "fifteen": 15,
-    "twenty": 20,
-    "a": 1,
-    "decade": 10,
-    "decades": 10,
-}
-
 
 @dataclass(frozen=True)
 class _TimePhrase:
@@ -72,7 +54,9 @@ def refine_frames(
         # $2,000 for companies that employed a worker in 2023.
         relative = tense.relative.search(text, end)
         own = [p for p in phrases if relative is None or p.start < relative.start() or p.end <= start]
-        phrase = _phrase_for(own, start, end, min(next_start, relative.start()) if relative else next_start)
+        # …, and in 2025 we will give $700: a time phrase of the next clause is its own.
+        limit = min(next_start, _clause(text, start, end, tense)[1], relative.start() if relative else len(text))
+        phrase = _phrase_for(own, start, end, limit)
         refined.append(_frame(text, start, end, phrase, phrases, base, report_year, tense))
     return refined
 
@@ -194,6 +178,8 @@ def _when_year(how: str, match: regex.Match, report_year: int | None) -> tuple[i
     if how == "financial_year":
         first = int(match.group("year"))
         last = match.group("last")
+        if last and len(last) == 4 and int(last) > first + 1:
+            return int(last), None  # a calendar span, 2021-2025: its last year
         # 2025-26 is one financial year, 2025-30 a plan whose last year starts in 2029.
         if last and int(last[-2:]) % 100 > (first + 1) % 100:
             return first + (int(last[-2:]) - first % 100) - 1, None
@@ -217,8 +203,10 @@ def _when_year(how: str, match: regex.Match, report_year: int | None) -> tuple[i
 def _count(word: str | None) -> int | None:
     if not word:
         return 10  # the last decade
+    from .english import number_words
+
     low = word.lower()
-    return int(low) if low.isdigit() else WORD_NUMBERS.get(low)
+    return int(low) if low.isdigit() else number_words().get(low)
 
 
 def _phrase_for(phrases: list[_TimePhrase], start: int, end: int, next_start: int) -> _TimePhrase | None:

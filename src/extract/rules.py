@@ -416,7 +416,13 @@ def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
         raise RuleError(f"{path}: {exc}") from exc
 
 
-def _compile(pattern: str, where: str) -> regex.Pattern:
+def _compile(pattern: str, where: str, currencies: tuple[str, ...] = ()) -> regex.Pattern:
+    """Compile a rule's pattern. `(?&currency)` in it calls a group of the currencies
+    written before a number (units.toml [[prefix_unit]]): a currency is named there only."""
+    if "(?&currency)" in pattern:
+        ordered = sorted(currencies, key=len, reverse=True)
+        alternatives = "|".join(map(regex.escape, ordered)) or "(?!)"
+        pattern += f"(?(DEFINE)(?P<currency>{alternatives}))"
     try:
         return regex.compile(pattern)
     except regex.error as exc:
@@ -522,11 +528,11 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
     )
 
 
-def _exclusion(entry: dict[str, Any]) -> Exclusion:
+def _exclusion(entry: dict[str, Any], currencies: tuple[str, ...] = ()) -> Exclusion:
     where = f"exclusions.toml [{entry['name']}]"
 
     def pattern(key: str) -> regex.Pattern | None:
-        return _compile(entry[key], where) if key in entry else None
+        return _compile(entry[key], where, currencies) if key in entry else None
 
     return Exclusion(
         name=entry["name"],
@@ -557,18 +563,34 @@ def _cue(entry: dict[str, Any]) -> Cue:
     )
 
 
-def _tense(data: dict[str, Any]) -> TenseRules | None:
+WHEN_YEARS = regex.compile(r"captured|financial_year|report|report[+-]\d+|next_years|past_years|in_years")
+# The named groups a [[when]] pattern needs for its year.
+WHEN_GROUPS = {"captured": "year", "financial_year": "year", "next_years": "count", "past_years": "count"}
+
+
+def _when(entry: dict[str, Any]) -> When:
+    where = f"time.toml when {entry['name']}"
+    pattern = _compile(entry["pattern"], where)
+    year = entry["year"]
+    if not WHEN_YEARS.fullmatch(year):
+        raise RuleError(f"{where}: unknown year {year!r}")
+    group = WHEN_GROUPS.get(year, "count" if year == "in_years" else None)
+    if group and group not in pattern.groupindex:
+        raise RuleError(f"{where}: year {year!r} needs a group named {group!r}")
+    if entry.get("kind") not in {None, "target", "actual", "estimate", "other"}:
+        raise RuleError(f"{where}: unknown kind {entry['kind']!r}")
+    return When(entry["name"], pattern, year, entry.get("kind"))
+
+
+def _tense(data: dict[str, Any], currencies: tuple[str, ...] = ()) -> TenseRules | None:
     tense = data.get("tense", {})
     if "estimate" not in tense:
         return None
 
     def pattern(key: str) -> regex.Pattern:
-        return _compile(tense[key], f"time.toml tense {key}")
+        return _compile(tense[key], f"time.toml tense {key}", currencies)
 
-    whens = tuple(
-        When(w["name"], _compile(w["pattern"], f"time.toml when {w['name']}"), w["year"], w.get("kind"))
-        for w in data.get("when", [])
-    )
+    whens = tuple(_when(w) for w in data.get("when", []))
     return TenseRules(
         estimate=pattern("estimate"),
         future=pattern("future"),
@@ -713,6 +735,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     """Read and compile the rules of one language (once per process and root)."""
     root = root or rules_root()
     d = {name: _read(root, lang, name) for name in RULE_FILES}
+    surfaces = [p["surface"] for p in d["units"]["prefix_unit"]]
+    currencies = tuple(s for surface in surfaces for s in ([surface] if isinstance(surface, str) else surface))
     units = _units(d["units"])
     scales = {s["surface"]: Decimal(s["factor"]) for s in d["scales"]["scale"]}
     before, between, after = _comparators(d["comparators"])
@@ -733,7 +757,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     noise = d["noise"]
     join = noise["line_join"]
     cues = tuple(_cue(e) for e in d["time"]["cue"])
-    exclusions = tuple(_exclusion(e) for e in d["exclusions"]["exclusion"])
+    exclusions = tuple(_exclusion(e, currencies) for e in d["exclusions"]["exclusion"])
     gazetteer = _gazetteer(root, lang, d["document"], d["document"].get("admin", {}).get("suffixes", []))
     return Rules(
         units=units,
@@ -851,7 +875,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         if "multiple" in d["units"]
         else None,
         place_comparison=_place_comparison(d["changes"].get("place_comparison")),
-        tense=_tense(d["time"]),
+        tense=_tense(d["time"], currencies),
     )
 
 
