@@ -55,16 +55,18 @@ def test_hansard_notes_and_scraper_markdown_are_noise():
 
 
 @pytest.mark.parametrize(
-    "text, base",
+    "text, region, base",
     [
-        ("Singapore will help Singaporeans. Singapore's firms grow. Each Singaporean gets $100.", "SGD"),
-        ("India will help Indians. India's firms grow. India will receive $100 in aid.", "USD"),
-        ("Each household will get $100.", "USD"),
+        ("Singapore will help Singaporeans. Singapore's firms grow. Each Singaporean gets $100.", "Singapore", "SGD"),
+        ("India will help Indians. India's firms grow. India will receive $100 in aid.", "India", "USD"),
+        ("Each household will get $100.", None, "USD"),
+        ("Singapore will help Singaporeans. Singapore grows. We hold 10 billion Hong Kong dollars.", "Singapore", "HKD"),
     ],
 )
-def test_the_plain_dollar_is_the_local_dollar_only_where_there_is_one(text, base):
-    (indicator,) = extract_text(text).indicators
-    assert indicator.base_unit == base
+def test_the_plain_dollar_is_the_local_dollar_only_where_there_is_one(text, region, base):
+    extraction = extract_text(text)
+    (indicator,) = extraction.indicators
+    assert (extraction.region, indicator.base_unit) == (region, base)
 
 
 def test_dates_ages_durations_and_bounds_of_a_group_are_no_figures():

@@ -160,6 +160,8 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     scale, position = _scale(text, position, rules)
     unit_start = position
     if prefix is not None:
+        if not scale:
+            scale, position = _currency_scale(text, position, rules)
         unit = _prefixed(prefix.unit, scale, rules)
         start = start - _prefix_length(text, start, prefix.surface)
     else:
@@ -208,9 +210,18 @@ def _duration_follows(text: str, position: int, rules: Rules) -> bool:
     return bool(word) and word.group().lower() in rules.counting.never
 
 
+def _currency_scale(text: str, position: int, rules: Rules) -> tuple[str, int]:
+    """£3m, $250k: a scale letter right after a currency's number."""
+    letter = regex.match(r"([a-z])\b", text[position:])
+    if letter and letter.group(1) in rules.currency_scales:
+        return letter.group(1), position + 1
+    return "", position
+
+
 def _prefixed(unit: Unit, scale: str, rules: Rules) -> Unit:
     """A currency written before the number, with the scale word after it: $3.5 billion."""
-    return Unit(unit.surface + (f" {scale}" if scale else ""), unit.base, rules.scales.get(scale, Decimal(1)), "money")
+    factor = rules.scales.get(scale) or rules.currency_scales.get(scale, Decimal(1))
+    return Unit(unit.surface + (f" {scale}" if scale else ""), unit.base, factor, "money")
 
 
 def _number_of_unit(before: str, scale: str, rules: Rules) -> Unit | None:
@@ -308,7 +319,7 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
         if low in counting.never:
             return None
         joins = low in {"and", "or"} and words and not _plural(words[-1], counting)
-        # 1.1 lakh UG and PG seats, 109 high-yielding and climate-resilient varieties:
+        # 2 lakh UG and PG seats, 40 drought-hardy and high-value varieties:
         # modifiers joined before their noun; 1 crore women and mothers: two things.
         if not joins and (low in stop or _starts_predicate(word, words, counting)):
             break
@@ -352,7 +363,7 @@ def _demonym(word: str, rules: Rules) -> bool:
 
 
 def _starts_predicate(word: str, words: list[str], counting) -> bool:
-    """A participle after a noun starts the predicate (263 projects completed, 68 lakh
+    """A participle after a noun starts the predicate (263 projects completed, 30 lakh
     vendors giving them …); after an adverb it is a modifier (indigenously developed),
     and in a name it is a word of the name (Rural Training Centres)."""
     if not words or "-" in word or word[:1].isupper():

@@ -79,7 +79,7 @@ def _metric(
     if index and phrase.appositive.search(text[previous_end:start]):
         return None  # , or 0.3% of GDP / , an increase of 130 per cent: the figure before
     if not _counted(unit, rules):
-        # 100 per cent coverage, a $500 million Support Package, a 2400 MW power plant
+        # 100 per cent coverage, a $700 million Green Fund, a 600 MW solar plant
         noun = _noun_after(after, phrase)
         if noun is not None and noun.lower() not in phrase.empty_heads:
             return noun
@@ -112,7 +112,11 @@ def _metric(
 
 
 def _only_predicates(between: str, phrase: EnglishPhraseRules) -> bool:
-    return all(token.lower() in phrase.predicates | phrase.determiners for token in _tokens(between))
+    """Whether only verbs, comparators, determiners and a time (in 2024, today) stand
+    between two figures: the second then measures what the first does (will rise to
+    9 per cent in 2024, from 8 per cent today)."""
+    allowed = phrase.predicates | phrase.determiners | phrase.trailing | {",", "in", "this", "next", "last", "year"}
+    return all(token.lower() in allowed or regex.fullmatch(r"(?:FY)?\d{4}", token) for token in _tokens(between))
 
 
 def _linked_figure(text: str, span: tuple[int, int], phrase: EnglishPhraseRules) -> bool:
@@ -127,7 +131,7 @@ def _counted(unit, rules: Rules) -> bool:
 
 def _counted_metric(figure: str, surface: str, phrase: EnglishPhraseRules, rules: Rules) -> str | None:
     """The counted noun as written, cut to its head and the few words before it:
-    1.1 lakh UG and PG medical education seats -> medical education seats."""
+    2 lakh UG and PG nursing college seats -> PG nursing college seats."""
     words = WORD.findall(figure)
     head = surface.split()[-1]
     if head not in words:
@@ -172,7 +176,7 @@ def _linked_after(
     population; a rate of a denominator (4.8 per cent of GDP) measures its subject."""
     if links is None:
         links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
-    # $1 billion over the next five years into AI compute: the time phrase is skipped.
+    # $2 billion over the next four years into clean energy: the time phrase is skipped.
     after = after[len(after) - len(LEADING_TIME.sub("", after, count=1)) :] if LEADING_TIME.match(after) else after
     match = regex.match(r"\s+(\w+)\s+", after)
     if match is None or match.group(1).lower() not in links:
@@ -192,7 +196,7 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
         low = tokens[-1].lower()
         participle = low.endswith("ing") and low.isalpha() and not tokens[-1][:1].isupper()
         if participle and not _verb_skipped(before, tokens, phrase):
-            # 28,000 cases involving over ₹ 10 lakh crore: the participle, then its noun
+            # 9,000 claims involving over ₹ 2 lakh crore: the participle, then its noun
             skipped = True
             tokens.pop()
         elif low in phrase.predicates or low in phrase.determiners or _participle_or_adverb(tokens[-1]):
@@ -280,7 +284,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         if not words and not token[:1].isalpha():
             break  # from the current ₹ 10 lakh: a figure is no phrase
         if words and low.endswith("ing") and words[0].lower() in phrase.links and previous in {",", ";", "–", "—"}:
-            break  # …, resulting in direct recovery: a participle and its object
+            break  # …, leading to lower fees: a participle and its object
         if not words and low in phrase.links:
             break  # resulting in, depending on: no phrase ends in a preposition
         if low in phrase.determiners:
@@ -319,7 +323,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
 def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
     """A word of the verb list, or one ending in -ed/-ing that follows no determiner
     or preposition: UPI linked credit cards (a verb), the enhanced support, from
-    dated securities (modifiers)."""
+    of enhanced loans (modifiers)."""
     low = token.lower()
     if token[:1].isupper() or before.lower() in phrase.determiners:
         return False  # a word of a name (the Green Transition Fund), a noun (the increase)
@@ -385,7 +389,7 @@ def _shape(words: list[str], phrase: EnglishPhraseRules) -> str | None:
             words = head
     words = [w for w in words if w]
     while words and (words[0].lower() in phrase.determiners or not words[0][:1].isalpha()):
-        words = words[1:]  # 28,000 cases: the number is no part of it
+        words = words[1:]  # 9,000 claims: the number is no part of it
     while words and words[-1].lower() in phrase.trailing:
         words = words[:-1]  # public spending today
     if words and words[-1].lower() in phrase.time_heads:

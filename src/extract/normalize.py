@@ -161,7 +161,7 @@ def _breaks_inside_sentence(line: str, following: str, adjacent: bool, rules: Ru
     if join.continues.match(following):
         return True
     # A full-width line of a PDF page that ends inside a sentence goes on in the next
-    # line, whatever that starts with (a name: under / PM Jan Arogya Yojana).
+    # line, whatever that starts with (a name: under the / National Health Scheme).
     wide = join.wide_line_chars and len(line.strip()) >= join.wide_line_chars and not line.rstrip()[-1:].isdigit()
     # A short next line is a heading or a table row, not the rest of the sentence,
     # unless it ends the sentence (… announced in the July / Budget.).

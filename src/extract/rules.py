@@ -339,6 +339,8 @@ class Rules:
     spaces: str
     scales: dict[str, Decimal]
     scale_pattern: regex.Pattern
+    # scales.toml [currency_scale]: scale letters read right after a currency's number (£3m).
+    currency_scales: dict[str, Decimal]
     bare_scale_after: tuple[str, ...]
     before_comparators: tuple[tuple[str, str], ...]
     # comparators.toml `phrase`: a bound named by a noun phrase before the figure
@@ -780,6 +782,9 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         spaces="".join(d["units"]["spacing"]["between_number_and_unit"]),
         scales=scales,
         scale_pattern=_alternation(list(scales)),
+        currency_scales={
+            k: Decimal(v) for k, v in d["scales"]["currency_scale"].items() if k not in {"examples", "negatives"}
+        },
         bare_scale_after=tuple(sorted(d["scales"]["bare_scale"]["after"], key=len, reverse=True)),
         before_comparators=tuple(before),
         comparator_phrases=tuple(
