@@ -60,7 +60,7 @@ def test_hansard_notes_and_scraper_markdown_are_noise():
         ("Singapore will help Singaporeans. Singapore's firms grow. Each Singaporean gets $100.", "Singapore", "SGD"),
         ("India will help Indians. India's firms grow. India will receive $100 in aid.", "India", "USD"),
         ("Each household will get $100.", None, "USD"),
-        ("Singapore will help Singaporeans. Singapore grows. We hold 10 billion Hong Kong dollars.", "Singapore", "HKD"),
+        ("Singapore helps Singaporeans. Singapore grows. We hold 10 billion Hong Kong dollars.", "Singapore", "HKD"),
     ],
 )
 def test_the_plain_dollar_is_the_local_dollar_only_where_there_is_one(text, region, base):
