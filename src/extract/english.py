@@ -120,7 +120,8 @@ CONTENT_STOP_WORDS = frozenset(
 
 
 @cache
-def _stop_words() -> frozenset[str]:
+def stop_words() -> frozenset[str]:
+    """spaCy's English stop words, without the content words among them."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
     return frozenset(STOP_WORDS) - CONTENT_STOP_WORDS
@@ -302,7 +303,7 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
     than one of a thing is a plural (a 2.0 programme counts nothing); a word of
     time anywhere in it makes it a duration (two years later)."""
     counting = rules.counting
-    stop = _stop_words()
+    stop = stop_words()
     words: list[str] = []
     ends: list[int] = []
     start = 0
@@ -452,7 +453,7 @@ def _excluded(text: str, start: int, number_text: str, after: str, unit: Unit, r
 # --- words -------------------------------------------------------------------
 
 
-def _tokens(text: str) -> list[str]:
+def tokens(text: str) -> list[str]:
     """spaCy's tokens, with hyphenated words put back together (ultra-long, non-working)."""
     words: list[str] = []
     glued = False

@@ -27,6 +27,8 @@ from functools import cache
 
 import regex
 
+from .english import ONES, TENS, stop_words
+from .english import tokens as spacy_tokens
 from .model import Quantity, Sentence
 from .rules import EnglishPhraseRules, Rules
 
@@ -152,8 +154,6 @@ def _counted_metric(figure: str, surface: str, phrase: EnglishPhraseRules, rules
 
 
 def _number_word(word: str, rules: Rules) -> bool:
-    from .english import ONES, TENS
-
     low = word.lower()
     return low in ONES or low in TENS or low in rules.scales or low == "hundred"
 
@@ -163,7 +163,7 @@ def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
     tokens = _tokens(after)
     if not tokens or not tokens[0][:1].isalpha() or not after[:1].isspace():
         return None
-    if tokens[0].lower() in _stop_words() or tokens[0].lower() in phrase.links:
+    if tokens[0].lower() in stop_words() or tokens[0].lower() in phrase.links:
         return None
     words = _forward(tokens, phrase)
     return _shape(words, phrase) if words else None
@@ -257,7 +257,7 @@ def _joins_nouns(left: str, phrase: EnglishPhraseRules) -> bool:
     """Whether `and` after this word joins two nouns (imports and exports), not two
     clauses (we cut taxes and …)."""
     low = left.lower()
-    return left[:1].isalpha() and low not in phrase.verbs and low not in _stop_words() and not low.endswith("ed")
+    return left[:1].isalpha() and low not in phrase.verbs and low not in stop_words() and not low.endswith("ed")
 
 
 def _participle_or_adverb(token: str) -> bool:
@@ -271,7 +271,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
     """The noun phrase that ends the tokens, read backwards: up to a determiner (not
     kept), a verb, a pronoun, a clause word or a punctuation mark. `noun`: the last
     word is a noun even if it can be a verb (a draw of, a fund of)."""
-    stop = _stop_words()
+    stop = stop_words()
     words: list[str] = []
     for position in range(len(tokens) - 1, -1, -1):
         token = tokens[position]
@@ -341,7 +341,7 @@ def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
 def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
     """A noun phrase read forward: no leading determiner, up to a stop word (a link
     or `and` inside it aside), a number, a verb or a punctuation mark."""
-    stop = _stop_words()
+    stop = stop_words()
     words: list[str] = []
     for token in tokens:
         low = token.lower()
@@ -454,14 +454,6 @@ def _respectively(text: str, spans: list[tuple[int, int]], phrase: EnglishPhrase
     return shared
 
 
-@cache
-def _stop_words() -> frozenset[str]:
-    from .english import _stop_words as stop_words
-
-    return stop_words()
-
-
 def _tokens(text: str) -> list[str]:
-    from .english import _tokens as tokens
-
-    return [token for token in tokens(text) if token.strip()]
+    """spaCy's tokens of `text`, without the white space ones."""
+    return [token for token in spacy_tokens(text) if token.strip()]

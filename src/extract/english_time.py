@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 import regex
 
+from .english import number_words
 from .model import Quantity, Sentence, TimeFrame
 from .rules import Rules, TenseRules, When
 
@@ -203,8 +204,6 @@ def _when_year(how: str, match: regex.Match, report_year: int | None) -> tuple[i
 def _count(word: str | None) -> int | None:
     if not word:
         return 10  # the last decade
-    from .english import number_words
-
     low = word.lower()
     return int(low) if low.isdigit() else number_words().get(low)
 

@@ -732,6 +732,10 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
     )
 
 
+# metrics.toml [phrase] grammar -> how its table is read.
+PHRASE_SCHEMAS = {"segmented": _phrase, "tokens": _english_phrase}
+
+
 @cache
 def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     """Read and compile the rules of one language (once per process and root)."""
@@ -743,7 +747,10 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
     scales = {s["surface"]: Decimal(s["factor"]) for s in d["scales"]["scale"]}
     before, between, after = _comparators(d["comparators"])
     ch = d["changes"]["change"]
-    phrase = _phrase(d["metrics"]) if lang == "zh" else _english_phrase(d["metrics"])
+    grammar = d["metrics"]["phrase"]["grammar"]
+    if grammar not in PHRASE_SCHEMAS:
+        raise RuleError(f"metrics.toml: unknown grammar {grammar!r}")
+    phrase = PHRASE_SCHEMAS[grammar](d["metrics"])
     counting = d["units"].get("counting")
     predicate_words = {
         *(phrase.skip_before if isinstance(phrase, PhraseRules) else phrase.predicates),
@@ -768,7 +775,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         prefix_units=tuple(
             sorted(
                 (
-                    PrefixUnit(s, Unit(p["unit"], p["base"], Decimal(1), "rate" if lang == "zh" else "money"))
+                    PrefixUnit(s, Unit(p["unit"], p["base"], Decimal(1), d["units"]["prefix_kind"]))
                     for p in d["units"]["prefix_unit"]
                     for s in ([p["surface"]] if isinstance(p["surface"], str) else p["surface"])
                 ),

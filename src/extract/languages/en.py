@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-from ..english import change_of_en, english_pieces, find_quantities_en
+from ..english import change_of_en, english_pieces, find_quantities_en, tokens
 from ..english_metric import attach_metrics_en
 from ..english_time import refine_frames
 from ..rules import Canonical, Rules
 from . import Language
+
+
+def warm_up() -> None:
+    """Load spaCy's blank English pipeline now (about a second), before a worker's
+    first report rather than inside it."""
+    english_pieces("Warm up.")
+    tokens("Warm up.")
 
 
 def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
@@ -23,5 +30,5 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
         changes=lambda sentence, found: [change_of_en(sentence, q, rules) for q in found],
         glosses=glosses,
         frames=lambda sentence, found, frames, report_year: refine_frames(sentence, found, frames, report_year, rules),
-        warm_up=lambda: None,
+        warm_up=warm_up,
     )
