@@ -76,17 +76,14 @@ def _sentencizer():
     return nlp
 
 
-ABBREVIATION_END = regex.compile(r"(?i)\b(?:No|Nos|Art|Sec|Fig|Vol|vs|approx|e\.g|i\.e|U\.S|St|Dr|Mr|Ms|Rs)\.$")
-
-
-def english_pieces(line: str) -> list[tuple[int, int]]:
+def english_pieces(line: str, rules: Rules) -> list[tuple[int, int]]:
     """Sentences of an English line, from spaCy's rule-based sentencizer; a sentence
     that ends in an abbreviation (No. 1) goes on into the next."""
     pieces: list[tuple[int, int]] = []
     for sentence in _sentencizer()(line).sents:
         if not sentence.text.strip():
             continue
-        if pieces and ABBREVIATION_END.search(line[pieces[-1][0] : pieces[-1][1]]):
+        if pieces and rules.abbreviation_end.search(line[pieces[-1][0] : pieces[-1][1]]):
             pieces[-1] = (pieces[-1][0], sentence.end_char)
         else:
             pieces.append((sentence.start_char, sentence.end_char))
@@ -112,19 +109,13 @@ def parse_english_number(text: str) -> Decimal:
     return Decimal(value)
 
 
-# Words of spaCy's stop list that are content words inside a noun phrase (500 top
-# companies, full-time jobs): they do not end a counted phrase.
-CONTENT_STOP_WORDS = frozenset(
-    {"top", "front", "back", "full", "side", "part", "bottom", "whole", "serious", "amount", "name"}
-)
-
-
 @cache
-def stop_words() -> frozenset[str]:
-    """spaCy's English stop words, without the content words among them."""
+def stop_words(content_words: frozenset[str] = frozenset()) -> frozenset[str]:
+    """spaCy's English stop words, without the content words among them (metrics.toml
+    `content_words`: 500 top companies)."""
     from spacy.lang.en.stop_words import STOP_WORDS
 
-    return frozenset(STOP_WORDS) - CONTENT_STOP_WORDS
+    return frozenset(STOP_WORDS) - content_words
 
 
 @cache
@@ -303,7 +294,7 @@ def _counted_phrase(rest: str, rules: Rules, value: Decimal) -> tuple[str, int, 
     than one of a thing is a plural (a 2.0 programme counts nothing); a word of
     time anywhere in it makes it a duration (two years later)."""
     counting = rules.counting
-    stop = stop_words()
+    stop = stop_words(rules.phrase.content_words)  # type: ignore[union-attr]
     words: list[str] = []
     ends: list[int] = []
     start = 0
@@ -386,7 +377,8 @@ def _range_end(
             continue
         # from $500 to $700 is a change of level; range from 20% to 25% is a range.
         after_from = regex.search(r"(?i)(\b\w+\s+)?\bfrom\s+(?:\S+\s+){0,3}\S+$", before)
-        if joiner.strip() == "to" and after_from and not _ranging(after_from.group(1)):
+        ranging = after_from and (after_from.group(1) or "").strip().lower() in rules.ranging_verbs
+        if joiner.strip() == "to" and after_from and not ranging:
             continue
         level = unit is not None and unit.kind not in rules.change.rate_kinds
         if joiner.strip() == "to" and level and regex.search(r"(?i)\bby\s+(?:\S+\s+){0,2}\S+$", before):
@@ -416,10 +408,6 @@ def _range_end(
             return None
         return second, end_unit, end
     return None
-
-
-def _ranging(word: str | None) -> bool:
-    return bool(word) and word.strip().lower() in {"range", "ranges", "ranging", "vary", "varies", "varying", "ranged"}
 
 
 def _after_comparator(text: str, position: int, rules: Rules) -> tuple[int, str | None]:

@@ -35,14 +35,6 @@ from .rules import EnglishPhraseRules, Rules
 WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
 PUNCTUATION = regex.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
-LEADING_TIME = regex.compile(
-    r"(?i)^\s+(?:(?:over|in|within|during)\s+the\s+(?:next|coming|past|last)\s+(?:\w+\s+)?(?:years?|decade)"
-    r"|this year|next year)(?=\s)"
-)
-TIME_ADJUNCT = regex.compile(
-    r"(?i)\s+(?:during|in|for|of|by|from)\s+(?:the\s+)?(?:FY\s?|financial year\s+)?"
-    r"(?:19|20)\d\d(?:\s?[-–/]\s?\d{2,4})?$"
-)
 
 
 def attach_metrics_en(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
@@ -163,7 +155,7 @@ def _noun_after(after: str, phrase: EnglishPhraseRules) -> str | None:
     tokens = _tokens(after)
     if not tokens or not tokens[0][:1].isalpha() or not after[:1].isspace():
         return None
-    if tokens[0].lower() in stop_words() or tokens[0].lower() in phrase.links:
+    if tokens[0].lower() in stop_words(phrase.content_words) or tokens[0].lower() in phrase.links:
         return None
     words = _forward(tokens, phrase)
     return _shape(words, phrase) if words else None
@@ -177,7 +169,8 @@ def _linked_after(
     if links is None:
         links = phrase.rate_links if unit_kind in phrase.rate_kinds else phrase.after_links
     # $2 billion over the next four years into clean energy: the time phrase is skipped.
-    after = after[len(after) - len(LEADING_TIME.sub("", after, count=1)) :] if LEADING_TIME.match(after) else after
+    leading = phrase.leading_time.match(after)
+    after = after[leading.end() :] if leading else after
     match = regex.match(r"\s+(\w+)\s+", after)
     if match is None or match.group(1).lower() not in links:
         return None
@@ -203,7 +196,7 @@ def _subject(before: str, phrase: EnglishPhraseRules) -> str | None:
             # will be permanently raised to, capped at: a predicate, no part of the phrase
             skipped = True
             tokens.pop()
-        elif low in {"that", "which", "who"} and skipped:
+        elif low in phrase.relatives and skipped:
             tokens.pop()  # consumption taxes that range from …
         elif tokens[-1] == "," and skipped:
             # the rate, at 2.8%; income taxes, usually much higher than 30%: the phrase
@@ -224,7 +217,7 @@ def _without_time(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
     a time adjunct or an adverbial phrase (metrics.toml `parenthetical`) is no part
     of the phrase."""
     text = " ".join(tokens)
-    cut = TIME_ADJUNCT.search(text) or _adverbial(phrase.parenthetical).search(text)
+    cut = phrase.time_adjunct.search(text) or _adverbial(phrase.parenthetical).search(text)
     return _tokens(text[: cut.start()]) if cut else tokens
 
 
@@ -257,7 +250,8 @@ def _joins_nouns(left: str, phrase: EnglishPhraseRules) -> bool:
     """Whether `and` after this word joins two nouns (imports and exports), not two
     clauses (we cut taxes and …)."""
     low = left.lower()
-    return left[:1].isalpha() and low not in phrase.verbs and low not in stop_words() and not low.endswith("ed")
+    noun_like = low not in phrase.verbs and low not in stop_words(phrase.content_words) and not low.endswith("ed")
+    return left[:1].isalpha() and noun_like
 
 
 def _participle_or_adverb(token: str) -> bool:
@@ -271,7 +265,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
     """The noun phrase that ends the tokens, read backwards: up to a determiner (not
     kept), a verb, a pronoun, a clause word or a punctuation mark. `noun`: the last
     word is a noun even if it can be a verb (a draw of, a fund of)."""
-    stop = stop_words()
+    stop = stop_words(phrase.content_words)
     words: list[str] = []
     for position in range(len(tokens) - 1, -1, -1):
         token = tokens[position]
@@ -341,7 +335,7 @@ def _verb_like(token: str, before: str, phrase: EnglishPhraseRules) -> bool:
 def _forward(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
     """A noun phrase read forward: no leading determiner, up to a stop word (a link
     or `and` inside it aside), a number, a verb or a punctuation mark."""
-    stop = stop_words()
+    stop = stop_words(phrase.content_words)
     words: list[str] = []
     for token in tokens:
         low = token.lower()

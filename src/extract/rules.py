@@ -215,6 +215,10 @@ class EnglishPhraseRules:
     comparator_words: frozenset[str] = frozenset()
     # Links to what money goes to (spend $X on Y), read when nothing else names it.
     purpose_links: frozenset[str] = frozenset()
+    content_words: frozenset[str] = frozenset()
+    relatives: frozenset[str] = frozenset()
+    leading_time: regex.Pattern = regex.compile("(?!)")
+    time_adjunct: regex.Pattern = regex.compile("(?!)")
 
 
 @dataclass(frozen=True)
@@ -350,6 +354,10 @@ class Rules:
     between_comparators: dict[str, str]
     after_comparators: tuple[tuple[str, str], ...]
     range_joiners: tuple[str, ...]
+    # comparators.toml [range] ranging_verbs: after these `from X to Y` is a range.
+    ranging_verbs: frozenset[str]
+    # noise.toml [sentences]: abbreviations after which a sentence goes on (No. 1).
+    abbreviation_end: regex.Pattern
     change: ChangeRules
     exclusions: tuple[Exclusion, ...]
     # The exclusions that can apply to a unit of each kind, in their order.
@@ -729,7 +737,17 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
         pronouns=words("pronouns"),
         comparator_words=words("comparator_words"),
         purpose_links=words("purpose_links"),
+        content_words=words("content_words"),
+        relatives=words("relatives"),
+        leading_time=pattern("leading_time"),
+        time_adjunct=pattern("time_adjunct"),
     )
+
+
+def _abbreviation_end(words: list[str]) -> regex.Pattern:
+    if not words:
+        return regex.compile("(?!)")
+    return regex.compile(r"(?i)\b(?:" + "|".join(map(regex.escape, words)) + r")\.$")
 
 
 # metrics.toml [phrase] grammar -> how its table is read.
@@ -803,6 +821,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         between_comparators=between,
         after_comparators=tuple(after),
         range_joiners=tuple(d["comparators"]["range"]["joiners"]),
+        ranging_verbs=frozenset(d["comparators"]["range"]["ranging_verbs"]),
+        abbreviation_end=_abbreviation_end(noise["sentences"]["abbreviations"]),
         change=ChangeRules(
             words=tuple(
                 sorted(

@@ -9,10 +9,10 @@ from ..rules import Canonical, Rules
 from . import Language
 
 
-def warm_up() -> None:
+def _warm_up(rules: Rules) -> None:
     """Load spaCy's blank English pipeline now (about a second), before a worker's
     first report rather than inside it."""
-    english_pieces("Warm up.")
+    english_pieces("Warm up.", rules)
     tokens("Warm up.")
 
 
@@ -24,11 +24,11 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
     return Language(
         code="en",
         rules=rules,
-        sentence_pieces=english_pieces,
+        sentence_pieces=lambda line: english_pieces(line, rules),
         quantities=lambda sentence: find_quantities_en(sentence, rules),
         metrics=lambda sentence, found, compared: attach_metrics_en(sentence, found, rules),
         changes=lambda sentence, found: [change_of_en(sentence, q, rules) for q in found],
         glosses=glosses,
         frames=lambda sentence, found, frames, report_year: refine_frames(sentence, found, frames, report_year, rules),
-        warm_up=warm_up,
+        warm_up=lambda: _warm_up(rules),
     )
