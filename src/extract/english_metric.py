@@ -286,9 +286,18 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
                 words.insert(0, token)  # the cost of the projects: the phrase goes on
                 continue
             break
+        if token == ")" and not words and "(" in tokens[:position]:
+            # Core inflation (non-food, non-fuel) is …: the bracket is no part of it.
+            opening = position - 1 - tokens[position - 1 :: -1].index("(")
+            return _phrase_before(tokens[:opening], phrase, noun)
         if token in {"(", ")", "'s", "’s", "'", "’"}:
             words.insert(0, token)
             continue
+        if token == "," and words and any(w.lower() in {"and", "or"} for w in words):
+            words.insert(0, token)  # investments in research, innovation, and enterprise
+            continue
+        if noun and low == "for" and words:
+            break  # … every year for annual interest subvention of: X of is the nearest phrase
         if low == "than" and position and tokens[position - 1].lower() == "other":
             words.insert(0, token)  # total receipts other than borrowings
             continue
@@ -309,7 +318,7 @@ def _phrase_before(tokens: list[str], phrase: EnglishPhraseRules, noun: bool = F
         if words and position and tokens[position - 1].lower() in phrase.pronouns:
             break  # they impose high taxes: the word after a pronoun is its verb
         words.insert(0, token)
-    while words and words[0].lower() in phrase.inner_words | {"(", ")", "and", "or"}:
+    while words and words[0].lower() in phrase.inner_words | {"(", ")", "and", "or", ","}:
         words.pop(0)
     return words
 
