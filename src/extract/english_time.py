@@ -37,7 +37,12 @@ class _TimePhrase:
 
 
 def refine_frames(
-    sentence: Sentence, quantities: list[Quantity], frames: list[TimeFrame], report_year: int | None, rules: Rules
+    sentence: Sentence,
+    quantities: list[Quantity],
+    frames: list[TimeFrame],
+    report_year: int | None,
+    region: str | None,
+    rules: Rules,
 ) -> list[TimeFrame]:
     tense = rules.tense
     if tense is None or not quantities:
@@ -58,7 +63,9 @@ def refine_frames(
         # …, and in 2025 we will give $700: a time phrase of the next clause is its own.
         limit = min(next_start, _clause(text, start, end, tense)[1], relative.start() if relative else len(text))
         phrase = _phrase_for(own, start, end, limit)
-        refined.append(_frame(text, start, end, phrase, phrases, base, report_year, tense))
+        frame = _frame(text, start, end, phrase, phrases, base, report_year, tense)
+        # Another country's figure keeps its year but is background, no result of ours.
+        refined.append(TimeFrame("other", frame.year) if _foreign(text, start, end, region, rules) else frame)
     return refined
 
 
@@ -120,6 +127,21 @@ def _kind(
     # A clause with no verb (a list item of a plan: GDP growth of around 5 percent)
     # keeps the frame of its part of the text.
     return "actual" if tense.present.search(text) else base.kind
+
+
+def _foreign(text: str, start: int, end: int, region: str | None, rules: Rules) -> bool:
+    """A figure of another country (Japan will allocate ¥2 trillion; their governments
+    spend above 30%): the subject of its clause names a government other than the
+    text's own, or other countries in general (time.toml `foreign`)."""
+    tense = rules.tense
+    clause_start, _ = _clause(text, start, end, tense)
+    subject = text[clause_start:start]
+    if tense.foreign.search(subject):
+        return True
+    own = set(rules.gazetteer.governments.get(region or "", ()))
+    names = [m for name, words in rules.gazetteer.governments.items() if name != region for m in words]
+    places = [m for m in names + list(tense.foreign_places) if not any(o in m or m in o for o in own)]
+    return any(regex.search(rf"\b{regex.escape(m)}\b", subject) for m in places)
 
 
 def _default(frame: TimeFrame, report_year: int | None) -> bool:

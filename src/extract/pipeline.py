@@ -104,16 +104,16 @@ class Extractor:
             report_year=year,
         )
         currency = rules.local_currency.get(region or "")
-        return facts, self._stream_indicators(norm, language, year, currency)
+        return facts, self._stream_indicators(norm, language, year, region, currency)
 
     def _stream_indicators(
-        self, norm: Normalized, language: Language, year: int | None, currency: str | None
+        self, norm: Normalized, language: Language, year: int | None, region: str | None, currency: str | None
     ) -> Iterator[Indicator]:
         items = self._sentences_with_quantities(norm.text, language)
         for (sentence, rules, found), frames in assign_frames(items, year):
             with self._stage("attach"):
                 language = self.language(rules.language)
-                frames = language.frames(sentence, found, frames, year)
+                frames = language.frames(sentence, found, frames, year, region)
                 indicators = self._indicators(norm, sentence, language, found, frames, currency)
             yield from indicators
 

@@ -242,6 +242,9 @@ class TenseRules:
     present: regex.Pattern
     not_subjects: frozenset[str]
     background: regex.Pattern
+    # Other countries in a clause's subject: a figure of theirs is background (other).
+    foreign: regex.Pattern
+    foreign_places: tuple[str, ...]
     change_from: regex.Pattern
     change_to: regex.Pattern
     level_before: regex.Pattern
@@ -609,6 +612,8 @@ def _tense(data: dict[str, Any], currencies: tuple[str, ...] = ()) -> TenseRules
         present=pattern("present"),
         not_subjects=frozenset(tense["not_subjects"]),
         background=pattern("background"),
+        foreign=pattern("foreign"),
+        foreign_places=tuple(tense["foreign_places"]),
         change_from=pattern("change_from"),
         change_to=pattern("change_to"),
         level_before=pattern("level_before"),

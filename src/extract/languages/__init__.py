@@ -39,8 +39,8 @@ class Language:
     # The English name of each metric, given the standard indicators found for them.
     glosses: Callable[[list[str | None], list[Canonical | None]], list[str | None]]
     # The kind and year of each quantity of a sentence, given the running frames of
-    # timeframe.assign_frames and the report year.
-    frames: Callable[[Sentence, list[Quantity], list[TimeFrame], int | None], list[TimeFrame]]
+    # timeframe.assign_frames, the report year and the region.
+    frames: Callable[[Sentence, list[Quantity], list[TimeFrame], int | None, str | None], list[TimeFrame]]
     # Loads what the stages load lazily (a worker warms up before its first report).
     warm_up: Callable[[], None]
     # The word segmenter the metric stage reads with, if the language has one (the

@@ -29,6 +29,8 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
         metrics=lambda sentence, found, compared: attach_metrics_en(sentence, found, rules),
         changes=lambda sentence, found: [change_of_en(sentence, q, rules) for q in found],
         glosses=glosses,
-        frames=lambda sentence, found, frames, report_year: refine_frames(sentence, found, frames, report_year, rules),
+        frames=lambda sentence, found, frames, year, region: refine_frames(
+            sentence, found, frames, year, region, rules
+        ),
         warm_up=lambda: _warm_up(rules),
     )

@@ -26,7 +26,7 @@ def language(rules: Rules, timings: dict[str, float] | None = None) -> Language:
         changes=lambda sentence, found: attach_changes(sentence, found, rules),
         glosses=glosses,
         # Chinese marks time with the running cues of timeframe.py only.
-        frames=lambda sentence, found, frames, report_year: frames,
+        frames=lambda sentence, found, frames, report_year, region: frames,
         warm_up=tokenizer.load,
         segmenter=tokenizer,
     )
