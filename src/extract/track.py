@@ -34,6 +34,8 @@ class TrackRules:
     folding: tuple[tuple[str, str], ...]
     lower_is_better: tuple[str, ...]
     predicates: tuple[str, ...]
+    # Two metrics this alike (Dice of character pairs) may be one measure.
+    min_similarity: float = 1.0
 
 
 @cache
@@ -48,26 +50,78 @@ def load_track_rules(root: Path | None = None, language: str = "zh") -> TrackRul
         folding=tuple(sorted(((w, c) for w, c in canonical.items() if w != c), key=lambda p: -len(p[0]))),
         lower_is_better=tuple(data["lower_is_better"]),
         predicates=tuple(data["predicates"]),
+        min_similarity=float(data["min_similarity"]),
     )
 
 
 def track(earlier: dict[str, Any], later: dict[str, Any], rules: TrackRules | None = None) -> list[dict[str, Any]]:
-    """Pair every target of `earlier` (for its report year) with a result in `later`."""
+    """Pair every target of `earlier` (for its report year) with a result in `later`.
+
+    Every (target, result) that could be the same measure gets a score; the pairs are
+    then chosen one to one, best score first, so that each result serves one target
+    and a target takes the result most like it, not the first one in the text. A
+    target with no candidate good enough stays without a result."""
     rules = rules or load_track_rules(language=earlier.get("language") or "zh")
     year = earlier.get("report_year")
     targets = _distinct([i for i in earlier["indicators"] if i["kind"] == "target" and i["year"] == year])
     actuals = [i for i in later["indicators"] if i["kind"] in {"actual", "estimate"} and i["year"] == year]
+    candidates = []
+    for t_index, target in enumerate(targets):
+        for a_index, actual in enumerate(actuals):
+            scored = _score(target, actual, rules)
+            if scored is not None:
+                candidates.append((-scored[0], t_index, a_index, scored[1]))
+    chosen: dict[int, tuple[int, float, str]] = {}
     used: set[int] = set()
+    for negative, t_index, a_index, reason in sorted(candidates):
+        if t_index not in chosen and a_index not in used:
+            chosen[t_index] = (a_index, -negative, reason)
+            used.add(a_index)
     pairs = []
-    for target in targets:
-        match = next(
-            (n for n, actual in enumerate(actuals) if n not in used and _same_measure(target, actual, rules)), None
+    for t_index, target in enumerate(targets):
+        a_index, confidence, reason = chosen.get(t_index, (None, 0.0, "no result of the same measure"))
+        actual = actuals[a_index] if a_index is not None else None
+        pairs.append(
+            {
+                "target": target,
+                "actual": actual,
+                "verdict": verdict(target, actual, rules),
+                "confidence": round(confidence, 2),
+                "reason": reason,
+            }
         )
-        if match is not None:
-            used.add(match)
-        actual = actuals[match] if match is not None else None
-        pairs.append({"target": target, "actual": actual, "verdict": verdict(target, actual, rules)})
     return pairs
+
+
+def _score(target: dict, actual: dict, rules: TrackRules) -> tuple[float, str] | None:
+    """How surely `actual` is the result of `target` (1 = the same metric), and why;
+    None when it cannot be (another unit or kind of change, another predicate)."""
+    if target["quantity"]["unit"] != actual["quantity"]["unit"] or target["change"] != actual["change"]:
+        return None
+    a, b = _fold(target["metric"], rules), _fold(actual["metric"], rules)
+    if _same_measure(target, actual, rules):
+        # The same metric beats one that contains it (学校 is not 学校学位).
+        return (1.0, "same metric") if a == b else (0.95, "one metric contains the other")
+    if not a or not b or min(len(a), len(b)) <= rules.generic_max_chars:
+        return None
+    verbs_a, verbs_b = _verbs(target, rules), _verbs(actual, rules)
+    if verbs_a and verbs_b and not verbs_a & verbs_b:
+        return None  # 开工 and 竣工: the same things, not the same measure
+    if target.get("indicator") and target.get("indicator") == actual.get("indicator"):
+        return 0.9, f"same indicator {target['indicator']}"
+    similarity = _similarity(a, b)
+    if similarity >= rules.min_similarity:
+        return round(0.8 * similarity, 3), f"similar metrics ({similarity:.2f})"
+    return None
+
+
+def _similarity(a: str, b: str) -> float:
+    """Dice coefficient of the character pairs of two metrics (无人机航线, 无人机配送航线)."""
+    pairs_a = {a[i : i + 2] for i in range(len(a) - 1)}
+    pairs_b = {b[i : i + 2] for i in range(len(b) - 1)}
+    if not pairs_a or not pairs_b:
+        return 0.0
+    return 2 * len(pairs_a & pairs_b) / (len(pairs_a) + len(pairs_b))
 
 
 def _distinct(indicators: list[dict]) -> list[dict]:
