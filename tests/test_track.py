@@ -170,3 +170,22 @@ def test_a_result_serves_the_target_most_like_it_not_the_first():
     )
     pairs = {p["target"]["metric"]: p["actual"]["metric"] for p in track(earlier, later, RULES)}
     assert pairs == {"新建学校": "新建学校", "新建学校学位": "新建学校学位"}
+
+
+@pytest.mark.parametrize(
+    "earlier, later, problem",
+    [
+        ("2023-shenzhen-longhua", "2024-shenzhen-pingshan", "different regions"),
+        ("2024-shenzhen-longhua", "2023-shenzhen-longhua", "wrong order"),
+        ("2023-shenzhen-longhua", "2025-shenzhen-longhua", "2 years apart"),
+    ],
+)
+def test_track_refuses_reports_that_are_no_series_unless_forced(tmp_path, earlier, later, problem):
+    fixtures = ROOT / "tests" / "fixtures" / "track"
+    args = ["track", str(fixtures / f"{earlier}.txt"), str(fixtures / f"{later}.txt"), "--format", "json"]
+    refused = CliRunner().invoke(app, args)
+    assert refused.exit_code == 1 and problem in refused.stderr and refused.stdout == ""
+    assert len(refused.stderr.strip().splitlines()) == 1
+    forced = CliRunner().invoke(app, [*args, "--force"])
+    assert forced.exit_code == 0 and "warning" in forced.stderr and problem in forced.stderr
+    assert json.loads(forced.stdout)["pairs"]

@@ -57,6 +57,10 @@ def _error(message: str) -> None:
     typer.echo(f"extract: {message}", err=True)
 
 
+def _warn(message: str) -> None:
+    typer.echo(f"extract: warning: {message}", err=True)
+
+
 @app.command()
 def run(
     paths: Annotated[list[Path], typer.Argument(help="Report files or folders of reports.")],
@@ -198,14 +202,20 @@ def track(
     earlier: Annotated[Path, typer.Argument(help="The report that set the targets (or its JSON).")],
     later: Annotated[Path, typer.Argument(help="The report of the following year (or its JSON).")],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or the pairs as JSON.")] = "table",
+    force: Annotated[
+        bool, typer.Option("--force", help="Pair reports of different regions or years anyway (with a warning).")
+    ] = False,
 ) -> None:
     """Check the targets of one report against the results reported in a later one.
 
     Each target of EARLIER for its report year is paired with the figure LATER gives
-    for that year (same metric, base unit and kind of change) and judged met,
-    missed, or no_result.
+    for that year (the most alike metric of the same base unit and kind of change,
+    one result per target) and judged met, missed, or no_result. Reports of
+    different regions, in the wrong order or more than a year apart are refused
+    unless --force is given.
     """
     from .pipeline import Extractor
+    from .track import series_problem
     from .track import track as pair_targets
 
     extractor = Extractor()
@@ -214,6 +224,12 @@ def track(
     except ReadError as exc:
         _error(str(exc))
         raise typer.Exit(1) from exc
+    problem = series_problem(*documents)
+    if problem and not force:
+        _error(f"{problem}; use --force to pair them anyway")
+        raise typer.Exit(1)
+    if problem:
+        _warn(f"{problem}; paired anyway (--force)")
     pairs = pair_targets(*documents)
     if fmt == "json":
         head = [{k: d.get(k) for k in ("doc_id", "source", "region", "report_year")} for d in documents]

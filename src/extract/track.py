@@ -124,6 +124,24 @@ def _similarity(a: str, b: str) -> float:
     return 2 * len(pairs_a & pairs_b) / (len(pairs_a) + len(pairs_b))
 
 
+def series_problem(earlier: dict[str, Any], later: dict[str, Any]) -> str | None:
+    """Why two reports are no target-and-result pair, or None: another region, the
+    wrong order, or more than one year apart (a result is checked in the next year's
+    report)."""
+    names = f"{earlier.get('doc_id')} and {later.get('doc_id')}"
+    if earlier.get("region") and later.get("region") and earlier["region"] != later["region"]:
+        return f"{names} are reports of different regions ({earlier['region']}, {later['region']})"
+    first, second = earlier.get("report_year"), later.get("report_year")
+    if first is None or second is None:
+        return None
+    if second <= first:
+        return f"{names} are in the wrong order ({first}, {second}): the earlier report comes first"
+    if second - first > 1:
+        gap = second - first
+        return f"{names} are {gap} years apart ({first}, {second}): results are checked in the next year's report"
+    return None
+
+
 def _distinct(indicators: list[dict]) -> list[dict]:
     """A figure written twice (in a headline and in the body) is one target."""
     seen, kept = set(), []
