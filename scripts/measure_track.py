@@ -8,7 +8,8 @@ verdict). A pair is found when the tool pairs the same target with the same resu
 (spans overlap) and gives the same verdict. A printed pair is wrong when its target
 or its result is one of a listed pair but the other figure or the verdict differs;
 printed pairs that touch no listed figure are not judged (the reader left them out
-as doubtful or did not list them).
+as doubtful or did not list them), unless judged-printed.json, where a reader
+judged the printed pairs that touch no listed figure, calls them wrong.
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ def measure(show_errors: bool = False) -> dict:
             documents[doc_id] = document_json(extract_file(FIXTURES / f"{doc_id}.txt", extractor=extractor))
         return documents[doc_id]
 
+    judged = json.loads((FIXTURES / "judged-printed.json").read_text(encoding="utf-8"))["pairs"]
+    wrong_elsewhere = [j for j in judged if j["judgement"] in {"wrong_pair", "wrong_verdict"}]
     listed = found = printed = wrong = 0
     for path in sorted(FIXTURES.glob("pairs-*.json")):
         pairs = json.loads(path.read_text(encoding="utf-8"))["pairs"]
@@ -68,6 +71,12 @@ def measure(show_errors: bool = False) -> dict:
                     and overlaps(r["actual"]["span"], p["actual"]["span"])
                     and r["verdict"] == p["verdict"]
                     for p in touching
+                )
+                bad = bad or any(
+                    (j["earlier"], j["later"]) == (earlier, later)
+                    and overlaps(r["target"]["span"], j["target"]["span"])
+                    and overlaps(r["actual"]["span"], j["actual"]["span"])
+                    for j in wrong_elsewhere
                 )
                 wrong += bool(bad)
                 if bad and show_errors:

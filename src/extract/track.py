@@ -36,6 +36,11 @@ class TrackRules:
     predicates: tuple[str, ...]
     # Two metrics this alike (Dice of character pairs) may be one measure.
     min_similarity: float = 1.0
+    # 人均, 每万人: a metric with one of these is not one without it.
+    scope_words: tuple[str, ...] = ()
+    # 新增, 新引进: a target that counts additions; 总数, 累计: a result that is a total.
+    flow_words: tuple[str, ...] = ()
+    stock_words: tuple[str, ...] = ()
 
 
 @cache
@@ -51,6 +56,9 @@ def load_track_rules(root: Path | None = None, language: str = "zh") -> TrackRul
         lower_is_better=tuple(data["lower_is_better"]),
         predicates=tuple(data["predicates"]),
         min_similarity=float(data["min_similarity"]),
+        scope_words=tuple(data["scope_words"]),
+        flow_words=tuple(data["flow_words"]),
+        stock_words=tuple(data["stock_words"]),
     )
 
 
@@ -99,20 +107,49 @@ def _score(target: dict, actual: dict, rules: TrackRules) -> tuple[float, str] |
     if target["quantity"]["unit"] != actual["quantity"]["unit"] or target["change"] != actual["change"]:
         return None
     a, b = _fold(target["metric"], rules), _fold(actual["metric"], rules)
+    if _scope(a, rules) != _scope(b, rules):
+        return None  # 体育场地面积 and 人均体育场地面积
+    if _flow(target, rules) and _stock(actual, rules):
+        return None  # 新增国高企业100家 is no total of 3700 国高企业
+    verbs_a, verbs_b = _verbs(target, rules), _verbs(actual, rules)
+    other_verbs = bool(verbs_a and verbs_b and not verbs_a & verbs_b)
+    if a == b and _same_measure(target, actual, rules):
+        return 1.0, "same metric"
+    if other_verbs:
+        return None  # 社康机构标准化改造 and 新增社康机构: alike things, not one measure
     if _same_measure(target, actual, rules):
         # The same metric beats one that contains it (学校 is not 学校学位).
-        return (1.0, "same metric") if a == b else (0.95, "one metric contains the other")
+        return 0.95, "one metric contains the other"
     if not a or not b or min(len(a), len(b)) <= rules.generic_max_chars:
         return None
-    verbs_a, verbs_b = _verbs(target, rules), _verbs(actual, rules)
-    if verbs_a and verbs_b and not verbs_a & verbs_b:
-        return None  # 开工 and 竣工: the same things, not the same measure
     if target.get("indicator") and target.get("indicator") == actual.get("indicator"):
         return 0.9, f"same indicator {target['indicator']}"
     similarity = _similarity(a, b)
     if similarity >= rules.min_similarity:
         return round(0.8 * similarity, 3), f"similar metrics ({similarity:.2f})"
     return None
+
+
+def _scope(metric: str, rules: TrackRules) -> frozenset[str]:
+    """The scope words of a metric (人均, 每万人): a figure per head is no total."""
+    return frozenset(word for word in rules.scope_words if word in metric)
+
+
+def _flow(indicator: dict, rules: TrackRules) -> bool:
+    """Whether a figure counts what is added (新增, 新引进), by its clause."""
+    clause = _clause(indicator) or (indicator["metric"] or "")
+    return any(word in clause for word in rules.flow_words)
+
+
+def _stock(indicator: dict, rules: TrackRules) -> bool:
+    """Whether a figure is a total reached (总数超3700家, 累计创建…1600个, 从26家), by the
+    words of its clause before it."""
+    sentence, text = indicator["sentence"], indicator["text"]
+    at = sentence.find(text) if text else -1
+    if at < 0:
+        return False
+    before = CLAUSE_END.split(sentence[max(0, at - 20) : at])[-1]
+    return any(word in before for word in rules.stock_words)
 
 
 def _similarity(a: str, b: str) -> float:
