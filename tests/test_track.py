@@ -189,3 +189,38 @@ def test_track_refuses_reports_that_are_no_series_unless_forced(tmp_path, earlie
     forced = CliRunner().invoke(app, [*args, "--force"])
     assert forced.exit_code == 0 and "warning" in forced.stderr and problem in forced.stderr
     assert json.loads(forced.stdout)["pairs"]
+
+
+def test_a_folder_of_reports_gives_one_panel_that_validates(tmp_path):
+    jsonschema = pytest.importorskip("jsonschema")
+    fixtures = ROOT / "tests" / "fixtures" / "track"
+    result = CliRunner().invoke(app, ["track", str(fixtures), "--format", "json"])
+    assert result.exit_code == 0, result.stderr
+    rows = json.loads(result.stdout)
+    schema = json.loads((ROOT / "src" / "extract" / "schema" / "panel.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator(schema).validate(rows)
+    # Two districts, three reports each: four pairs of consecutive years.
+    assert {(r["earlier"], r["later"]) for r in rows} == {
+        ("2023-shenzhen-longhua", "2024-shenzhen-longhua"),
+        ("2024-shenzhen-longhua", "2025-shenzhen-longhua"),
+        ("2023-shenzhen-pingshan", "2024-shenzhen-pingshan"),
+        ("2024-shenzhen-pingshan", "2025-shenzhen-pingshan"),
+    }
+    assert "pairs-longhua.json: not a JSON output" in result.stderr
+    csv_rows = CliRunner().invoke(app, ["track", str(fixtures), "--format", "csv"]).stdout.splitlines()
+    assert len(csv_rows) == len(rows) + 1
+
+
+def test_a_pairs_file_forces_and_forbids_pairs(tmp_path):
+    earlier = tmp_path / "a.json"
+    later = tmp_path / "b.json"
+    target = _indicator("新建学校", 5, year=2023)
+    result = _indicator("新建学校", 6, kind="actual", year=2023) | {"id": "b#1"}
+    other = _indicator("幼儿园", 4, kind="actual", year=2023) | {"id": "b#2"}
+    earlier.write_text(json.dumps(_document(target | {"id": "a#1"}, year=2023) | {"doc_id": "a"}), encoding="utf-8")
+    later.write_text(json.dumps(_document(result, other, year=2024) | {"doc_id": "b"}), encoding="utf-8")
+    choices = tmp_path / "pairs.csv"
+    choices.write_text("target_id,actual_id,action\na#1,b#1,forbid\na#1,b#2,force\n", encoding="utf-8")
+    out = CliRunner().invoke(app, ["track", str(earlier), str(later), "--format", "json", "--pairs", str(choices)])
+    (pair,) = json.loads(out.stdout)["pairs"]
+    assert pair["actual"]["id"] == "b#2" and pair["reason"] == "forced by the pairs file"

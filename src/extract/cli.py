@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sys
 from collections.abc import Iterator
@@ -191,52 +193,158 @@ def _load_report(path: Path, extractor) -> dict:
 
     if path.suffix.lower() == ".json":
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            document = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError) as exc:
             raise ReadError(path, f"not a JSON output of `extract run` ({exc}); pass the report itself") from exc
+        if not isinstance(document, dict) or not {"doc_id", "indicators"} <= set(document):
+            raise ReadError(path, "not a JSON output of `extract run` (no doc_id and indicators)")
+        return document
     return document_json(extract_file(path, extractor=extractor))
+
+
+class PanelFormat(StrEnum):
+    table = "table"
+    json = "json"
+    jsonl = "jsonl"
+    csv = "csv"
 
 
 @app.command()
 def track(
-    earlier: Annotated[Path, typer.Argument(help="The report that set the targets (or its JSON).")],
-    later: Annotated[Path, typer.Argument(help="The report of the following year (or its JSON).")],
-    fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or the pairs as JSON.")] = "table",
+    paths: Annotated[list[Path], typer.Argument(help="Two reports (EARLIER LATER), or many reports and folders.")],
+    fmt: Annotated[PanelFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")] = "table",
     force: Annotated[
-        bool, typer.Option("--force", help="Pair reports of different regions or years anyway (with a warning).")
+        bool, typer.Option("--force", help="Pair two reports of different regions or years anyway (with a warning).")
     ] = False,
+    pairs_file: Annotated[
+        Path | None,
+        typer.Option("--pairs", help="A CSV of target_id,actual_id,action (force or forbid) to override pairs."),
+    ] = None,
 ) -> None:
-    """Check the targets of one report against the results reported in a later one.
+    """Check the targets of reports against the results reported a year later.
 
-    Each target of EARLIER for its report year is paired with the figure LATER gives
-    for that year (the most alike metric of the same base unit and kind of change,
-    one result per target) and judged met, missed, or no_result. Reports of
-    different regions, in the wrong order or more than a year apart are refused
-    unless --force is given.
+    With two reports EARLIER LATER: each target of EARLIER for its report year is
+    paired with the figure LATER gives for that year (the most alike metric of the
+    same base unit and kind of change, one result per target) and judged met,
+    missed, or no_result; reports of different regions, in the wrong order or more
+    than a year apart are refused unless --force is given.
+
+    With more reports or folders: each report is paired with the next year's report
+    of the same region, and every target becomes one row of a panel (region,
+    indicator, metric, year, target, actual, gap, share achieved, verdict,
+    confidence, the spans of both figures).
     """
     from .pipeline import Extractor
-    from .track import series_problem
-    from .track import track as pair_targets
 
     extractor = Extractor()
     try:
-        documents = [_load_report(path, extractor) for path in (earlier, later)]
+        forced, forbidden = _pair_choices(pairs_file) if pairs_file else (frozenset(), frozenset())
     except ReadError as exc:
         _error(str(exc))
         raise typer.Exit(1) from exc
+    if len(paths) == 2 and all(p.is_file() for p in paths):
+        try:
+            documents = [_load_report(path, extractor) for path in paths]
+        except ReadError as exc:
+            _error(str(exc))
+            raise typer.Exit(1) from exc
+        _track_pair(documents, fmt, force, forced, forbidden)
+        return
+    documents = []
+    for path in _report_files(paths, REPORT_SUFFIXES | {".json"}):
+        try:
+            documents.append(_load_report(path, extractor))
+        except ReadError as exc:
+            _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
+    _track_panel(documents, fmt, forced, forbidden)
+
+
+def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
+    """The pairs a user forces or forbids: CSV rows target_id,actual_id,action."""
+    try:
+        rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    except (OSError, UnicodeDecodeError, csv.Error) as exc:
+        raise ReadError(path, f"cannot read the pairs file ({exc})") from exc
+    if rows and not {"target_id", "actual_id", "action"} <= set(rows[0]):
+        raise ReadError(path, "a pairs file needs the columns target_id, actual_id, action")
+    bad = [r["action"] for r in rows if r["action"] not in {"force", "forbid"}]
+    if bad:
+        raise ReadError(path, f"unknown action {bad[0]!r} (force or forbid)")
+    def chosen(action: str) -> frozenset[tuple[str, str]]:
+        return frozenset((r["target_id"], r["actual_id"]) for r in rows if r["action"] == action)
+
+    return chosen("force"), chosen("forbid")
+
+
+def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden) -> None:
+    from .panel import _row
+    from .track import series_problem
+    from .track import track as pair_targets
+
     problem = series_problem(*documents)
     if problem and not force:
         _error(f"{problem}; use --force to pair them anyway")
         raise typer.Exit(1)
     if problem:
         _warn(f"{problem}; paired anyway (--force)")
-    pairs = pair_targets(*documents)
+    pairs = pair_targets(*documents, forced=forced, forbidden=forbidden)
     if fmt == "json":
         head = [{k: d.get(k) for k in ("doc_id", "source", "region", "report_year")} for d in documents]
         result = {"earlier": head[0], "later": head[1], "year": documents[0].get("report_year"), "pairs": pairs}
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    elif fmt in {"csv", "jsonl"}:
+        _write_rows([_row(documents[0], documents[1], pair) for pair in pairs], fmt)
     else:
         _print_pairs(pairs, documents)
+
+
+def _track_panel(documents: list[dict], fmt: str, forced, forbidden) -> None:
+    from .panel import panel_rows, panel_series
+
+    series, left_out = panel_series(documents)
+    for reason in left_out:
+        _warn(f"{reason}; left out of the panel")
+    rows = panel_rows(documents, forced=forced, forbidden=forbidden)
+    if fmt == "table":
+        _print_panel(rows, len(series))
+    elif fmt == "json":
+        sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
+    else:
+        _write_rows(rows, fmt)
+
+
+def _write_rows(rows: list[dict], fmt: str) -> None:
+    if fmt == "jsonl":
+        for row in rows:
+            sys.stdout.write(json.dumps(row, ensure_ascii=False) + "\n")
+        return
+    if not rows:
+        return
+    writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    for row in rows:
+        writer.writerow({k: json.dumps(v) if isinstance(v, list) else v for k, v in row.items()})
+
+
+def _print_panel(rows: list[dict], series: int) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    colours = {"met": "green", "missed": "red", "no_result": "dim"}
+    table = Table(title=f"{series} pairs of consecutive reports")
+    for column in ("region", "year", "metric", "target", "actual", "verdict", "confidence"):
+        table.add_column(column)
+    for row in rows:
+        table.add_row(
+            row["region"],
+            str(row["year"]),
+            row["metric"] or "",
+            row["target_text"],
+            row["actual_text"] or "",
+            f"[{colours[row['verdict']]}]{row['verdict']}[/]",
+            f"{row['confidence']:.2f}",
+        )
+    Console().print(table)
 
 
 def _print_pairs(pairs: list[dict], documents: list[dict]) -> None:

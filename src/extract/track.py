@@ -62,13 +62,20 @@ def load_track_rules(root: Path | None = None, language: str = "zh") -> TrackRul
     )
 
 
-def track(earlier: dict[str, Any], later: dict[str, Any], rules: TrackRules | None = None) -> list[dict[str, Any]]:
+def track(
+    earlier: dict[str, Any],
+    later: dict[str, Any],
+    rules: TrackRules | None = None,
+    forced: frozenset[tuple[str, str]] = frozenset(),
+    forbidden: frozenset[tuple[str, str]] = frozenset(),
+) -> list[dict[str, Any]]:
     """Pair every target of `earlier` (for its report year) with a result in `later`.
 
     Every (target, result) that could be the same measure gets a score; the pairs are
     then chosen one to one, best score first, so that each result serves one target
     and a target takes the result most like it, not the first one in the text. A
-    target with no candidate good enough stays without a result."""
+    target with no candidate good enough stays without a result. `forced` and
+    `forbidden` are (target id, result id) pairs a user has decided (a pairs file)."""
     rules = rules or load_track_rules(language=earlier.get("language") or "zh")
     year = earlier.get("report_year")
     targets = _distinct([i for i in earlier["indicators"] if i["kind"] == "target" and i["year"] == year])
@@ -76,14 +83,19 @@ def track(earlier: dict[str, Any], later: dict[str, Any], rules: TrackRules | No
     candidates = []
     for t_index, target in enumerate(targets):
         for a_index, actual in enumerate(actuals):
-            scored = _score(target, actual, rules)
+            chosen_by_user = (target["id"], actual["id"])
+            if chosen_by_user in forbidden:
+                continue
+            scored = (1.0, "forced by the pairs file") if chosen_by_user in forced else _score(target, actual, rules)
+            if chosen_by_user in forced:
+                scored = (2.0, scored[1])  # before any pair the tool found
             if scored is not None:
                 candidates.append((-scored[0], t_index, a_index, scored[1]))
     chosen: dict[int, tuple[int, float, str]] = {}
     used: set[int] = set()
     for negative, t_index, a_index, reason in sorted(candidates):
         if t_index not in chosen and a_index not in used:
-            chosen[t_index] = (a_index, -negative, reason)
+            chosen[t_index] = (a_index, min(1.0, -negative), reason)
             used.add(a_index)
     pairs = []
     for t_index, target in enumerate(targets):
