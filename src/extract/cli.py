@@ -277,7 +277,7 @@ def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tup
 
 
 def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden) -> None:
-    from .panel import _row
+    from .panel import panel_row
     from .track import series_problem
     from .track import track as pair_targets
 
@@ -293,7 +293,7 @@ def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden)
         result = {"earlier": head[0], "later": head[1], "year": documents[0].get("report_year"), "pairs": pairs}
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     elif fmt in {"csv", "jsonl"}:
-        _write_rows([_row(documents[0], documents[1], pair) for pair in pairs], fmt)
+        _write_rows([panel_row(documents[0], documents[1], pair) for pair in pairs], fmt)
     else:
         _print_pairs(pairs, documents)
 

@@ -16,8 +16,8 @@ from typing import Any
 
 from .track import TrackRules, track
 
-# A user's pairs file: (earlier doc_id, target id, later doc_id, result id) to force or
-# forbid; the ids are the indicators' `id` fields.
+# A pair a user forces or forbids (a pairs file): (target id, result id), the
+# indicators' `id` fields.
 PairChoice = tuple[str, str]
 
 
@@ -54,11 +54,12 @@ def panel_rows(
     rows = []
     for earlier, later in series:
         for pair in track(earlier, later, rules, forced=forced, forbidden=forbidden):
-            rows.append(_row(earlier, later, pair))
+            rows.append(panel_row(earlier, later, pair))
     return rows
 
 
-def _row(earlier: dict, later: dict, pair: dict) -> dict[str, Any]:
+def panel_row(earlier: dict, later: dict, pair: dict) -> dict[str, Any]:
+    """One row of the panel: a target of `earlier`, its result in `later`, the verdict."""
     target, actual = pair["target"], pair["actual"]
     want = target["quantity"]["value"]
     got = actual["quantity"]["value"] if actual else None
