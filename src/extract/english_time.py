@@ -16,6 +16,7 @@ figures (rules/en/time.toml [tense] and [[when]]):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 
 import regex
 
@@ -138,10 +139,17 @@ def _foreign(text: str, start: int, end: int, region: str | None, rules: Rules) 
     subject = text[clause_start:start]
     if tense.foreign.search(subject):
         return True
-    own = set(rules.gazetteer.governments.get(region or "", ()))
-    names = [m for name, words in rules.gazetteer.governments.items() if name != region for m in words]
-    places = [m for m in names + list(tense.foreign_places) if not any(o in m or m in o for o in own)]
-    return any(regex.search(rf"\b{regex.escape(m)}\b", subject) for m in places)
+    own = rules.gazetteer.governments.get(region or "", ())
+    others = tuple(m for name, words in rules.gazetteer.governments.items() if name != region for m in words)
+    return bool(_places_pattern(own, others + tense.foreign_places).search(subject))
+
+
+@cache
+def _places_pattern(own: tuple[str, ...], places: tuple[str, ...]) -> regex.Pattern:
+    """One pattern for the names of other places (built once per region, not per
+    figure); a name that is one of the text's own (the US in a US text) is left out."""
+    foreign = [m for m in places if not any(o in m or m in o for o in own)]
+    return regex.compile(r"\b(?:" + "|".join(map(regex.escape, foreign)) + r")\b") if foreign else regex.compile("(?!)")
 
 
 def _default(frame: TimeFrame, report_year: int | None) -> bool:

@@ -337,7 +337,7 @@ class PrefixUnit:
 
 @dataclass(frozen=True)
 class Rules:
-    """Everything the Chinese pipeline knows, compiled."""
+    """Everything the pipeline knows of one language, compiled from rules/<lang>/."""
 
     units: dict[str, Unit]
     unit_pattern: regex.Pattern
