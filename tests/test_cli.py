@@ -193,8 +193,26 @@ def test_progress_bar_on_a_terminal_still_yields_every_file(monkeypatch, tmp_pat
 
     files = [tmp_path / f"{n}.txt" for n in range(3)]
     monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
-    assert list(cli._progress(iter(files), 3, enabled=True)) == files
-    assert list(cli._progress(iter(files), 3, enabled=False)) == files
+    assert list(cli._progress(iter(files), files, enabled=True)) == files
+    assert list(cli._progress(iter(files), files, enabled=False)) == files
+
+
+def test_progress_bar_shows_done_of_total_the_file_and_time_left(monkeypatch, tmp_path, capsys):
+    from rich.console import Console
+
+    from extract import cli
+
+    files = [tmp_path / f"report-{n}.txt" for n in range(3)]
+    monkeypatch.setattr(cli.sys.stderr, "isatty", lambda: True)
+    console = Console(file=cli.sys.stderr, force_terminal=True, width=100)
+    monkeypatch.setattr("rich.console.Console", lambda **_: console)
+    shown = []
+    for _ in cli._progress(iter(files), files, enabled=True):
+        console.file.flush()
+        shown.append(capsys.readouterr().err)
+    # The bar is redrawn as each report finishes: the count, the next file, time left.
+    assert "0/3" in shown[0] and "report-0.txt" in shown[0] and "-:--:--" in shown[0]
+    assert "1/3" in shown[1] and "report-1.txt" in shown[1]
 
 
 def test_an_internal_error_on_one_report_does_not_end_the_batch(runner, tmp_path, monkeypatch):
@@ -278,3 +296,48 @@ def test_audit_goes_on_past_bad_inputs_and_fails_only_when_none_is_read(runner, 
     assert some.exit_code == 0
     audit = json.loads(some.stdout)
     assert audit["reports"] == 1 and len(audit["unread"]) == 5
+
+
+def test_version_and_short_help(runner):
+    from importlib.metadata import version
+
+    result = runner.invoke(app, ["--version"])
+    assert result.exit_code == 0 and result.stdout.strip() == f"extract {version('extract')}"
+    short, long = runner.invoke(app, ["run", "-h"]), runner.invoke(app, ["run", "--help"])
+    assert short.exit_code == 0 and short.stdout == long.stdout and "[OPTIONS] {PATHS}..." in short.stdout
+
+
+@pytest.mark.parametrize("command", [[], ["run"], ["track"], ["show"], ["audit"], ["score"], ["diff"], ["check-rules"]])
+def test_help_reads_flags_as_flags_and_fits_80_columns(runner, command, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "200")  # a wide terminal: help still stops at 80
+    result = runner.invoke(app, [*command, "--help"])
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert max(map(len, lines)) <= 80, [line for line in lines if len(line) > 80]
+    assert "<bool>" not in result.stdout
+    if command == ["run"]:
+        assert any(line.split()[:2] == ["-q,", "--quiet"] and len(line.split()) > 2 for line in lines)
+        assert "  --array  " in result.stdout or any(line.strip().startswith("--array ") for line in lines)
+
+
+def test_show_reads_its_own_json_and_refuses_other_json(runner, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(REPORT), "--out", str(out), "-q"]).exit_code == 0
+    shown = runner.invoke(app, ["show", str(out / "laoshan-2025.json")], terminal_width=200)
+    assert shown.exit_code == 0 and "108 indicators" in shown.stdout
+    other = tmp_path / "settings.json"
+    other.write_text('{"name": "not a report", "values": [1, 2, 3]}', encoding="utf-8")
+    for command in (["show", str(other)], ["track", str(other), str(out / "laoshan-2025.json")]):
+        result = runner.invoke(app, command)
+        assert result.exit_code == 1
+        (line,) = result.stderr.splitlines()
+        assert str(other) in line and "not an output of `extract run`" in line
+
+
+def test_json_named_as_a_report_is_known_by_its_content(runner, tmp_path):
+    out = tmp_path / "out"
+    assert runner.invoke(app, ["run", str(REPORT), "--out", str(out), "-q"]).exit_code == 0
+    disguised = tmp_path / "report.txt"
+    disguised.write_bytes((out / "laoshan-2025.json").read_bytes())
+    shown = runner.invoke(app, ["show", str(disguised)], terminal_width=200)
+    assert shown.exit_code == 0 and "108 indicators" in shown.stdout

@@ -58,3 +58,14 @@ def test_time_context_comes_through(tmp_path):
 def test_html_output_is_valid(tmp_path, validator):
     document, _ = _document(tmp_path)
     validator.validate(json.loads(json.dumps(document)))
+
+
+def test_the_quote_of_a_page_is_its_sentence_without_markup(tmp_path):
+    document, source = _document(tmp_path)
+    by_text = {i["text"]: i for i in document["indicators"]}
+    school = by_text["6所"]
+    start, end = school["sentence_span"]
+    assert start <= school["span"][0] < school["span"][1] <= end
+    assert "<b>" in source[start:end]
+    assert school["quote"] == "2025年，全区将新建学校6所，新增学位3000个，城镇新增就业2.2万人以上。"
+    assert by_text["120亿元"]["quote"] == "累计完成投资120亿元&新开工项目45个。"

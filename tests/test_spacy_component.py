@@ -39,3 +39,30 @@ def test_component_sets_indicators_and_spans(lang, text, expected):
 
 def test_component_is_registered_by_the_package():
     assert "extract_indicators" in spacy.registry.factories.get_all()
+
+
+def test_figures_of_two_documents_have_ids_of_their_own():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("extract_indicators")
+    first, second = nlp.make_doc("城镇新增就业2.2万人。"), nlp.make_doc("新开工项目45个。")
+    first.user_data["doc_id"] = "report-a"
+    first.user_data["report_year"] = 2024
+    first, second = nlp(first), nlp(second)
+    assert [i["id"] for i in first._.indicators] == ["report-a#1"]
+    assert first._.indicators[0]["year"] == 2024
+    (made,) = [i["id"] for i in second._.indicators]
+    assert made.startswith("doc-") and made.endswith("#1") and len(made) == len("doc-") + 12 + 2
+    assert nlp("新开工项目45个。")._.indicators[0]["id"] == made, "the same text, the same id"
+    assert nlp("新开工项目46个。")._.indicators[0]["id"] != made
+
+
+def test_pipe_over_documents_named_by_the_caller():
+    nlp = spacy.blank("en")
+    nlp.add_pipe("extract_indicators", config={"report_year": 2025})
+    named = []
+    for text, name in [("We will build 40 new schools.", "plan-a"), ("We will hire 500 nurses.", "plan-b")]:
+        doc = nlp.make_doc(text)
+        doc.user_data["doc_id"] = name
+        named.append(doc)
+    ids = [i["id"] for doc in nlp.pipe(named) for i in doc._.indicators]
+    assert ids == ["plan-a#1", "plan-b#1"]

@@ -39,6 +39,9 @@ class Job:
     doc_id: str
     region: str | None = None
     report_year: int | None = None
+    # A folder for the text each report was read as (--save-text): the text its spans
+    # index, which for a PDF or Word file exists nowhere else.
+    save_text: Path | None = None
 
 
 def doc_ids(files: Iterable[Path]) -> list[tuple[Path, str]]:
@@ -168,6 +171,12 @@ def extract_one(job: Job, extractor: Extractor, out: Path | None) -> Outcome:
         raw = read_document(path, job.doc_id)
     except ReadError as exc:
         return path, str(exc)
+    if job.save_text is not None:
+        text_file = job.save_text / f"{raw.doc_id}.txt"
+        try:
+            write_atomic(text_file, raw.text)
+        except OSError as exc:
+            return path, _unwritable(path, text_file, exc)
     target = None if out is None else out / f"{raw.doc_id}.json"
     try:
         if target is None:
@@ -179,10 +188,14 @@ def extract_one(job: Job, extractor: Extractor, out: Path | None) -> Outcome:
         write_atomic(target, document_chunks(facts, counted))
         return path, Done(raw.doc_id, facts.region, facts.report_year, counted.count)
     except OSError as exc:
-        return path, f"{path}: cannot write {target}: {exc.strerror or exc}; check the output folder and free space"
+        return path, _unwritable(path, target, exc)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not end a batch of thousands
         reason = " ".join(f"{type(exc).__name__}: {exc}".split())
         return path, f"{path}: internal error ({reason}); please report it with this file"
+
+
+def _unwritable(path: Path, target: Path | None, exc: OSError) -> str:
+    return f"{path}: cannot write {target}: {exc.strerror or exc}; check the output folder and free space"
 
 
 class _Counted:

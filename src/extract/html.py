@@ -140,3 +140,12 @@ class _Walker(HTMLParser):
         if not self.skipping:
             char = html.unescape(written)
             self.current.append((" " if char == "\xa0" else char, self._offset()))
+
+
+TAG = regex.compile(r"<[^<>]*>|<[^<>]*$|^[^<>]*>")
+
+
+def quote_of_html(source: str) -> str:
+    """A stretch of HTML source as a reader quotes it: tags (and a tag cut at either
+    end) left out, entities written as their characters, runs of space as one."""
+    return SPACE.sub(" ", html.unescape(TAG.sub("", source))).strip()

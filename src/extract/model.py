@@ -104,6 +104,10 @@ class Indicator:
     # The place or average the figure is compared with (高于全国0.9个百分点: 全国),
     # None for the region's own figures.
     compared_with: str | None = None
+    # The figure's sentence in the original text: its half-open span, and the text of
+    # that span as a reader quotes it (original script and punctuation).
+    sentence_span: tuple[int, int] = (0, 0)
+    quote: str = ""
 
 
 @dataclass(frozen=True)

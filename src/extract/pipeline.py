@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 from .attach import place_comparison
 from .canonical import canonical_indicators
+from .html import quote_of_html
 from .languages import Language, available_languages, load_language
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
@@ -104,17 +105,24 @@ class Extractor:
             report_year=year,
         )
         currency = rules.local_currency.get(region or "")
-        return facts, self._stream_indicators(norm, language, year, region, currency)
+        quote = quote_of_html if raw.markup == "html" else _plain_quote
+        return facts, self._stream_indicators(norm, language, year, region, currency, quote)
 
     def _stream_indicators(
-        self, norm: Normalized, language: Language, year: int | None, region: str | None, currency: str | None
+        self,
+        norm: Normalized,
+        language: Language,
+        year: int | None,
+        region: str | None,
+        currency: str | None,
+        quote: Callable[[str], str],
     ) -> Iterator[Indicator]:
         items = self._sentences_with_quantities(norm.text, language)
         for (sentence, rules, found), frames in assign_frames(items, year):
             with self._stage("attach"):
                 language = self.language(rules.language)
                 frames = language.frames(sentence, found, frames, year, region)
-                indicators = self._indicators(norm, sentence, language, found, frames, currency)
+                indicators = self._indicators(norm, sentence, language, found, frames, currency, quote)
             yield from indicators
 
     def _sentences_with_quantities(self, text: str, document: Language) -> Iterator[Item]:
@@ -138,6 +146,7 @@ class Extractor:
         found: list[Quantity],
         frames: list[TimeFrame],
         currency: str | None,
+        quote: Callable[[str], str],
     ) -> list[Indicator]:
         if not found:
             return []
@@ -152,11 +161,13 @@ class Extractor:
             found, metrics, glosses, changes, frames, canonicals, comparisons, strict=True
         ):
             start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
+            excerpt_start, excerpt_end = _excerpt(sentence, quantity)
+            sentence_start, sentence_end = norm.offsets.span_to_original(excerpt_start, excerpt_end)
             indicators.append(
                 Indicator(
                     span=(start, end),
                     text=norm.original[start:end],
-                    sentence=_sentence_text(sentence, quantity),
+                    sentence=sentence.text[excerpt_start - sentence.start : excerpt_end - sentence.start],
                     metric=metric,
                     indicator=canonical.code if canonical else None,
                     metric_en=english,
@@ -171,6 +182,8 @@ class Extractor:
                     kind=frame.kind,
                     year=frame.year,
                     compared_with=compared.place if compared else None,
+                    sentence_span=(sentence_start, sentence_end),
+                    quote=quote(norm.original[sentence_start:sentence_end]),
                 )
             )
         return indicators
@@ -181,18 +194,22 @@ EXCERPT = 200
 CLAUSE_END = "，,；;。：:、"
 
 
-def _sentence_text(sentence: Sentence, quantity: Quantity) -> str:
-    """The sentence of an indicator; of a run-on sentence (a page with no full stops),
-    the stretch around the figure, cut at clause ends, so that output stays in
-    proportion to the input."""
+def _excerpt(sentence: Sentence, quantity: Quantity) -> tuple[int, int]:
+    """Where the sentence of an indicator lies in the normalized text; of a run-on
+    sentence (a page with no full stops), the stretch around the figure, cut at
+    clause ends, so that output stays in proportion to the input."""
     text = sentence.text
     if len(text) <= LONG_SENTENCE:
-        return text
+        return sentence.start, sentence.end
     start = max(0, quantity.start - sentence.start - EXCERPT)
     end = min(len(text), quantity.end - sentence.start + EXCERPT)
     cut = next((i + 1 for i in range(start, quantity.start - sentence.start) if text[i] in CLAUSE_END), start)
     stop = next((i for i in range(end - 1, quantity.end - sentence.start, -1) if text[i] in CLAUSE_END), end)
-    return text[cut:stop]
+    return sentence.start + cut, sentence.start + stop
+
+
+def _plain_quote(original: str) -> str:
+    return original
 
 
 def _sentence_language(text: str, document_language: str) -> str:

@@ -7,6 +7,7 @@ import io
 import json
 import math
 import os
+import re
 import tempfile
 from collections.abc import Iterable, Iterator
 from decimal import Decimal
@@ -19,6 +20,8 @@ from .model import Extraction, Indicator
 SCHEMA_VERSION = "1"
 ROW_FIELDS = (
     "doc_id",
+    "source",
+    "language",
     "region",
     "report_year",
     "id",
@@ -40,6 +43,9 @@ ROW_FIELDS = (
     "year",
     "compared_with",
     "sentence",
+    "sentence_start",
+    "sentence_end",
+    "quote",
 )
 
 
@@ -56,6 +62,8 @@ def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
         "span": list(indicator.span),
         "text": indicator.text,
         "sentence": indicator.sentence,
+        "sentence_span": list(indicator.sentence_span),
+        "quote": indicator.quote,
         "metric": indicator.metric,
         "indicator": indicator.indicator,
         "metric_en": indicator.metric_en,
@@ -102,10 +110,14 @@ def rows(document: dict[str, Any]) -> list[dict[str, Any]]:
         row = {key: ind.get(key) for key in ROW_FIELDS if key in ind}
         row.update(
             doc_id=document["doc_id"],
+            source=document["source"],
+            language=document["language"],
             region=document["region"],
             report_year=document["report_year"],
             span_start=ind["span"][0],
             span_end=ind["span"][1],
+            sentence_start=ind["sentence_span"][0],
+            sentence_end=ind["sentence_span"][1],
             quantity_value=ind["quantity"]["value"],
             quantity_value_max=ind["quantity"]["value_max"],
             quantity_unit=ind["quantity"]["unit"],
@@ -184,14 +196,61 @@ def jsonl_lines(document: dict[str, Any]) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows(document))
 
 
+def document_line(document: dict[str, Any]) -> str:
+    """A document on one line: several of them on stdout are JSON Lines."""
+    return json.dumps(document, ensure_ascii=False) + "\n"
+
+
+# Excel takes a CSV file for UTF-8 only when it starts with a byte order mark (else
+# Chinese shows as mojibake); pandas, DuckDB and csv with encoding="utf-8-sig" skip it.
+BOM = "\ufeff"
+
+
 def csv_text(documents: list[dict[str, Any]], header: bool = True) -> str:
+    """CSV rows of the documents; with the header, the text starts with a BOM."""
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=ROW_FIELDS, lineterminator="\n")
     if header:
+        buffer.write(BOM)
         writer.writeheader()
     for document in documents:
         writer.writerows(rows(document))
     return buffer.getvalue()
+
+
+# What an XML cell cannot hold (control characters) and the longest text Excel keeps.
+XML_ILLEGAL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+EXCEL_CELL_CHARS = 32767
+
+
+def write_xlsx(path: Path, documents: Iterable[dict[str, Any]], sheet: str = "indicators") -> None:
+    """One sheet of rows (a header, then one row per indicator), written as documents
+    come and renamed into place whole, as `write_atomic` does."""
+    from openpyxl import Workbook
+
+    book = Workbook(write_only=True)
+    rows_sheet = book.create_sheet(sheet)
+    rows_sheet.freeze_panes = "A2"
+    rows_sheet.append(list(ROW_FIELDS))
+    for document in documents:
+        for row in rows(document):
+            rows_sheet.append([_cell(row[key]) for key in ROW_FIELDS])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    try:
+        book.save(temp)
+        os.chmod(temp, 0o666 & ~_umask())
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str):
+        return XML_ILLEGAL.sub("\ufffd", value)[:EXCEL_CELL_CHARS]
+    return value
 
 
 def remove_stale_temporaries(folder: Path) -> None:

@@ -6,9 +6,17 @@ list of dicts with the same fields as the JSON output, and `doc.spans["indicator
 one span per indicator labelled with its kind (where the span falls on token
 boundaries). Registered through the `spacy_factories` entry point, so installing
 the package is enough.
+
+Figure ids are `<doc_id>#<n>` as in the JSON output. The doc_id is
+`doc.user_data["doc_id"]` when the caller set it (and `doc.user_data["report_year"]`
+overrides the component's report year for that Doc); else it is made from the
+text, `doc-` and the first 12 hex digits of its SHA-256, so that the figures of
+two documents never share ids and the same text always gets the same ones.
 """
 
 from __future__ import annotations
+
+import hashlib
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -26,7 +34,8 @@ class IndicatorExtractor:
             Doc.set_extension("indicators", default=None)
 
     def __call__(self, doc: Doc) -> Doc:
-        extraction = extract_text(doc.text, doc_id="doc", report_year=self.report_year, extractor=self.extractor)
+        report_year = doc.user_data.get("report_year", self.report_year)
+        extraction = extract_text(doc.text, doc_id=doc_id(doc), report_year=report_year, extractor=self.extractor)
         indicators = document_json(extraction)["indicators"]
         doc._.indicators = indicators
         spans = []
@@ -36,6 +45,14 @@ class IndicatorExtractor:
                 spans.append(span)
         doc.spans["indicators"] = spans
         return doc
+
+
+def doc_id(doc: Doc) -> str:
+    """The caller's name for a Doc, else one made from its text."""
+    given = doc.user_data.get("doc_id")
+    if isinstance(given, str) and given:
+        return given
+    return "doc-" + hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
 
 
 @Language.factory(
