@@ -60,7 +60,9 @@ def test_csv_opens_in_excel_pandas_duckdb_and_the_csv_module(runner, tmp_path):
     path = tmp_path / "indicators.csv"
     data = path.read_bytes()
     assert data.startswith(b"\xef\xbb\xbfdoc_id,"), "Excel reads UTF-8 only after a byte order mark"
-    expected = [json.loads(line) for line in _run(runner, str(SIMPLIFIED), str(TRADITIONAL), "-f", "jsonl").stdout.splitlines()]
+    expected = [
+        json.loads(line) for line in _run(runner, str(SIMPLIFIED), str(TRADITIONAL), "-f", "jsonl").stdout.splitlines()
+    ]
 
     frame = pandas.read_csv(path)
     assert list(frame.columns)[0] == "doc_id"
@@ -88,7 +90,9 @@ def test_xlsx_has_one_sheet_of_rows(runner, tmp_path):
     book = openpyxl.load_workbook(tmp_path / "indicators.xlsx", read_only=True)
     assert book.sheetnames == ["indicators"]
     header, *cells = list(book["indicators"].iter_rows(values_only=True))
-    expected = [json.loads(line) for line in _run(runner, str(SIMPLIFIED), str(ENGLISH), "-f", "jsonl").stdout.splitlines()]
+    expected = [
+        json.loads(line) for line in _run(runner, str(SIMPLIFIED), str(ENGLISH), "-f", "jsonl").stdout.splitlines()
+    ]
     assert header[:3] == ("doc_id", "source", "language")
     assert len(cells) == len(expected)
     first = dict(zip(header, cells[0], strict=True))

@@ -206,9 +206,9 @@ def test_a_folder_of_reports_gives_one_panel_that_validates(tmp_path):
         ("2023-shenzhen-pingshan", "2024-shenzhen-pingshan"),
         ("2024-shenzhen-pingshan", "2025-shenzhen-pingshan"),
     }
-    assert "pairs-longhua.json: not a JSON output" in result.stderr
+    assert "pairs-longhua.json: JSON, but not an output of `extract run`" in result.stderr
     csv_rows = CliRunner().invoke(app, ["track", str(fixtures), "--format", "csv"]).stdout.splitlines()
-    assert len(csv_rows) == len(rows) + 1
+    assert len(csv_rows) == len(rows) + 1 and csv_rows[0].startswith("\ufeff")
 
 
 def test_a_pairs_file_forces_and_forbids_pairs(tmp_path):

@@ -4,6 +4,10 @@ Encodings are detected from the bytes, never guessed from the file name: UTF-8
 (with or without BOM) and UTF-16 with a BOM are recognised directly; other bytes
 are offered to charset-normalizer limited to the encodings Chinese reports come
 in (GB18030, which covers GBK and GB2312, and Big5).
+
+PDF and Word (.docx) files are told by their bytes too, whatever their name, and
+read by `documents`: their text is the extracted text (encoding "pdf" or "docx"),
+and spans index it.
 """
 
 from __future__ import annotations
@@ -13,12 +17,15 @@ from pathlib import Path
 
 import charset_normalizer
 
+from .documents import ZIP_MAGIC, DocumentError, document_kind, docx_text, pdf_text
 from .html import looks_like_html
 from .model import RawDocument
 
 MAX_BYTES = 64 * 1024 * 1024
-BINARY = "file looks binary (it contains NUL bytes), not a text report; convert it (a PDF or Word file) to text first"
+BINARY = "file looks binary (it contains NUL bytes), not a text, PDF or Word (.docx) report; convert it to text first"
 LEGACY_ENCODINGS = ["gb18030", "big5"]
+# Encodings of text extracted from a document rather than decoded.
+DOCUMENTS = ("pdf", "docx")
 
 
 class ReadError(Exception):
@@ -41,25 +48,38 @@ def read_document(path: str | Path, doc_id: str | None = None, max_bytes: int = 
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(path, f"cannot read file: {exc.strerror or exc}; check the path and its permissions") from exc
-    text, encoding = decode(data, path)
+    text, encoding = decode(data, path, max_bytes)
     return RawDocument(
         doc_id=doc_id or path.stem,
         source=str(path),
         sha256=hashlib.sha256(data).hexdigest(),
         text=text,
         encoding=encoding,
-        markup="html" if looks_like_html(text) else "text",
+        markup="html" if encoding not in DOCUMENTS and looks_like_html(text) else "text",
     )
 
 
-def decode(data: bytes, path: str | Path = "<bytes>") -> tuple[str, str]:
-    """Decode report bytes; raise ReadError for empty, binary or undecodable input."""
+def decode(data: bytes, path: str | Path = "<bytes>", max_bytes: int = MAX_BYTES) -> tuple[str, str]:
+    """Decode report bytes, or extract the text of a PDF or DOCX; raise ReadError for
+    empty, binary or undecodable input."""
     if not data.strip():
         raise ReadError(path, "file is empty; check that the download or copy finished")
+    kind = document_kind(data)
+    if kind is not None:
+        return _document_text(data, kind, path, max_bytes), kind
+    if data.startswith(ZIP_MAGIC):
+        raise ReadError(path, BINARY)
     text, encoding = _decode_text(data, path)
     if "\x00" in text:
         raise ReadError(path, BINARY)
     return text, encoding
+
+
+def _document_text(data: bytes, kind: str, path: str | Path, max_bytes: int) -> str:
+    try:
+        return pdf_text(data) if kind == "pdf" else docx_text(data, max_bytes)
+    except DocumentError as exc:
+        raise ReadError(path, str(exc)) from exc
 
 
 def _decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
