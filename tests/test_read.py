@@ -53,3 +53,17 @@ def test_oversized_file_is_refused(tmp_path):
 def test_missing_file(tmp_path):
     with pytest.raises(ReadError, match="cannot read"):
         read_document(tmp_path / "nope.txt")
+
+
+def test_json_is_no_report_whatever_its_name(tmp_path):
+    document = '{"doc_id": "a", "indicators": [{"value": 5, "unit": "%"}]}'
+    for name, text in [("out.txt", document), ("rows.txt", document + "\n" + document + "\n"), ("list.txt", "[1, 2]")]:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        with pytest.raises(ReadError, match="file is JSON, not a report") as caught:
+            read_document(path)
+        assert str(path) in str(caught.value) and "\n" not in str(caught.value)
+    # A report may open with a bracket: it is read.
+    bracketed = tmp_path / "bracketed.txt"
+    bracketed.write_text("[1] 全区生产总值增长5%。\n[2] 新建学校6所。", encoding="utf-8")
+    assert read_document(bracketed).text.startswith("[1]")

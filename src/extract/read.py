@@ -13,6 +13,7 @@ and spans index it.
 from __future__ import annotations
 
 import hashlib
+import json
 from pathlib import Path
 
 import charset_normalizer
@@ -72,7 +73,29 @@ def decode(data: bytes, path: str | Path = "<bytes>", max_bytes: int = MAX_BYTES
     text, encoding = _decode_text(data, path)
     if "\x00" in text:
         raise ReadError(path, BINARY)
+    if _is_json(text):
+        raise ReadError(path, JSON)
     return text, encoding
+
+
+JSON = "file is JSON, not a report (an output of extract is read by `extract show`, `track`, `audit` and `diff`)"
+
+
+def _is_json(text: str) -> bool:
+    """Whether a text is one JSON object or array, or JSON Lines of them: data, never
+    a report, whose numbers would come out as invented figures."""
+    stripped = text.lstrip()
+    if stripped[:1] not in {"{", "["}:
+        return False
+    try:
+        json.loads(stripped)
+    except ValueError:
+        first = stripped.split("\n", 1)[0]
+        try:
+            json.loads(first)
+        except ValueError:
+            return False
+    return True
 
 
 def _document_text(data: bytes, kind: str, path: str | Path, max_bytes: int) -> str:
