@@ -149,6 +149,59 @@ def test_chinese_pdf_with_a_cid_font(chinese_pdf, extractor):
     assert _find(indicators, "3", "%").metric == "一般公共预算收入"
 
 
+# Written for this test: a plan of several paragraphs, so that wrapped at a page's
+# width its lines break inside words, quotations and numbers.
+WRAPPED = [
+    "2025年，全区将坚持稳中求进，统筹推进产业升级和民生改善，地区生产总值增长5.5%以上，"
+    "规模以上工业增加值增长7%左右，城镇新增就业2.5万人以上，居民人均可支配收入与经济增长基本同步。",
+    "推进“十大工程”建设，全年安排重点项目180个，完成固定资产投资1230亿元，新建改建农村公路420公里，"
+    "改造城镇老旧小区65个，新增养老床位1600张，新建和改扩建中小学校12所，新增学位1.35万个。",
+    "深化开放合作，力争实际使用外资增长10%，外贸进出口总额突破860亿元，新引进亿元以上项目95个，"
+    "培育专精特新中小企业140家，高新技术企业总数达到2100家，全社会研发投入强度提高到2.8%。",
+]
+
+
+def _wrapped_pdf(path: Path, paragraphs: list[str], width: float = 300, lines_per_page: int = 9) -> Path:
+    """Paragraphs set as a page sets them: lines broken at a width wherever it falls,
+    first lines indented, a page number at the foot of every page."""
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    lines: list[str] = []
+    for paragraph in paragraphs:
+        line = "\u3000\u3000"
+        for character in paragraph:
+            if pdfmetrics.stringWidth(line + character, "STSong-Light", 12) > width:
+                lines.append(line)
+                line = ""
+            line += character
+        lines.append(line)
+    pdf = canvas.Canvas(str(path), pagesize=A4)
+    for page, start in enumerate(range(0, len(lines), lines_per_page), 1):
+        pdf.setFont("STSong-Light", 12)
+        for number, line in enumerate(lines[start : start + lines_per_page]):
+            pdf.drawString(72, 760 - 18 * number, line)
+        pdf.drawString(290, 60, f"- {page} -")
+        pdf.showPage()
+    pdf.save()
+    return path
+
+
+def test_wrapped_chinese_pages_read_as_the_paragraphs(tmp_path, extractor):
+    raw, from_pdf = _extract(_wrapped_pdf(tmp_path / "wrapped.pdf", WRAPPED), extractor)
+    lines = raw.text.splitlines()
+    assert len(lines) > 3 * len(WRAPPED) and "- 1 -" in lines, "wrapped lines and a page footer"
+    plain = tmp_path / "plain.txt"
+    plain.write_text("\n".join(WRAPPED), encoding="utf-8")
+    _, from_text = _extract(plain, extractor)
+
+    def fields(indicator):
+        value = (indicator.value, indicator.unit, indicator.metric, indicator.comparator, indicator.change)
+        return (*value, indicator.kind, indicator.year)
+
+    # Every figure, its metric and the rest as in the same paragraphs unwrapped.
+    assert [fields(i) for i in from_pdf] == [fields(i) for i in from_text]
+    assert len(from_pdf) >= 15
+
+
 def test_a_hyphen_at_a_line_end_is_given_back_to_the_line(tmp_path):
     path = _pages_pdf(tmp_path / "hyphen.pdf", [["The share of the digital econ-", "omy will rise to 10%."]])
     assert read_document(path).text == "The share of the digital econ-\nomy will rise to 10%."

@@ -21,9 +21,13 @@ app = typer.Typer(
     help="Pull numeric targets and results out of government work reports into JSON.",
     no_args_is_help=True,
     add_completion=False,
+    # click's own help: flags shown as flags (not `--quiet <bool>`), paragraphs
+    # wrapped to the terminal and never wider than 80 columns.
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 80},
 )
 
-REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html"}
+REPORT_SUFFIXES = {".txt", ".text", ".htm", ".html", ".pdf", ".docx"}
 LANGUAGES = ("zh", "en")
 
 
@@ -31,6 +35,7 @@ class Format(StrEnum):
     json = "json"
     jsonl = "jsonl"
     csv = "csv"
+    xlsx = "xlsx"
 
 
 class Engine(StrEnum):
@@ -63,16 +68,54 @@ def _warn(message: str) -> None:
     typer.echo(f"extract: warning: {message}", err=True)
 
 
-@app.command()
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"extract {version('extract')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit."),
+    ] = None,
+) -> None:
+    """Pull numeric targets and results out of government work reports into JSON."""
+
+
+@app.command(short_help="Extract every figure of reports into JSON, JSON Lines, CSV or Excel.")
 def run(
-    paths: Annotated[list[Path], typer.Argument(help="Report files or folders of reports.")],
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="Folder for the output (stdout when absent).")] = None,
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS", help="Report files or folders of reports.")],
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", metavar="DIR", help="Folder for the output (stdout when absent).")
+    ] = None,
     fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="json: one file per report; jsonl/csv: one row per indicator.")
+        Format,
+        typer.Option(
+            "--format",
+            "-f",
+            help="json: a document per report; jsonl, csv, xlsx: a row per figure (xlsx needs --out).",
+        ),
     ] = Format.json,
+    array: Annotated[
+        bool, typer.Option("--array", help="With --format json on stdout: one JSON array of the documents.")
+    ] = False,
+    save_text: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-text",
+            metavar="DIR",
+            help="Also write DIR/<doc_id>.txt, the text each report was read as (spans index it).",
+        ),
+    ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")] = False,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Print a line for every report.")] = False,
-    workers: Annotated[int, typer.Option("--workers", "-w", min=1, help="Worker processes (same output).")] = 1,
+    workers: Annotated[
+        int, typer.Option("--workers", "-w", min=1, metavar="N", help="Worker processes (same output).")
+    ] = 1,
     resume: Annotated[
         bool, typer.Option("--resume", help="Skip reports whose OUT/<doc_id>.json was made from the same bytes.")
     ] = False,
@@ -80,48 +123,56 @@ def run(
         Engine, typer.Option("--engine", help="local: this machine (--workers); dask: a Dask cluster.")
     ] = "local",
     scheduler: Annotated[
-        str | None, typer.Option("--scheduler", help="Dask scheduler address (a local cluster when absent).")
+        str | None,
+        typer.Option("--scheduler", metavar="ADDRESS", help="Dask scheduler address (a local cluster when absent)."),
     ] = None,
     region: Annotated[
-        str | None, typer.Option("--region", help="The issuing government of every report (when texts do not say).")
+        str | None,
+        typer.Option(
+            "--region", metavar="NAME", help="The issuing government of every report (when texts do not say)."
+        ),
     ] = None,
     report_year: Annotated[
         int | None,
-        typer.Option("--report-year", min=1900, max=2200, help="The year every report plans for (sets time frames)."),
+        typer.Option(
+            "--report-year",
+            min=1900,
+            max=2200,
+            metavar="YEAR",
+            help="The year every report plans for (sets time frames).",
+        ),
     ] = None,
 ) -> None:
-    """Extract every numeric target and result from reports.
+    """Extract every numeric target and result from reports (.txt, .html, .pdf, .docx).
 
-    With --out and --format json, writes OUT/<doc_id>.json per report; with jsonl or
-    csv, writes OUT/indicators.jsonl or OUT/indicators.csv. A file that cannot be
-    read is reported on stderr, the others go on, and the exit status is 1.
-    Files of the same name in different folders get doc_ids qualified by their
-    folder (anhui-2025). A progress bar shows on a terminal.
+    With --out and --format json, writes OUT/<doc_id>.json per report; with jsonl,
+    csv or xlsx, writes OUT/indicators.jsonl, .csv or .xlsx. On stdout, one report is
+    one indented JSON document and several are JSON Lines, a document per line (or
+    one array with --array). A file that cannot be read is reported on stderr in one
+    line, the others go on, and the exit status is 1. Files of the same name in
+    different folders get doc_ids qualified by their folder (anhui-2025). A progress
+    bar shows on a terminal.
     """
     from .batch import Job, already_done, doc_ids, extract_all, extract_on_dask
-    from .serialize import remove_stale_temporaries, write_atomic
+    from .serialize import remove_stale_temporaries
 
+    _check_run_options(fmt, out, array)
     files = _report_files(paths)
     if not files:
-        _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt or .html files or folders")
+        _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt, .html, .pdf or .docx files")
         raise typer.Exit(2)
     if out is not None:
         remove_stale_temporaries(out)
-    jobs = [Job(path, doc_id, region or None, report_year) for path, doc_id in doc_ids(files)]
+    jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in doc_ids(files)]
     done = [job for job in jobs if resume and out is not None and fmt is Format.json and already_done(job, out)]
     todo = [job for job in jobs if job not in set(done)]
     # With a folder for one file per report, reports are written where they are extracted.
     direct = out if fmt is Format.json and engine != "dask" else None
     tally = _Tally(finished=len(done), failed=0)
     outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
-    shown = _progress(outcomes, len(todo), enabled=not quiet and not verbose)
-    texts = _output_texts(shown, fmt, out, tally, verbose)
-    if fmt is not Format.json and out is not None:
-        # Rows go to the file as reports finish, so a batch of any size is never held whole.
-        write_atomic(out / f"indicators.{fmt.value}", texts)
-    else:
-        for text in texts:
-            sys.stdout.write(text)
+    shown = _progress(outcomes, [job.path for job in todo], enabled=not quiet and not verbose)
+    documents = _documents(shown, tally, verbose)
+    _write_documents(documents, fmt, out, array=array, several=len(jobs) > 1)
     finished, failed = tally.finished, tally.failed
     if not quiet:
         where = f" to {out}" if out else ""
@@ -132,19 +183,76 @@ def run(
         raise typer.Exit(1)
 
 
-def _progress(items, total: int, enabled: bool):
-    """The items (finished reports), with a progress bar on stderr when it is a terminal."""
-    if not (enabled and sys.stderr.isatty() and total > 1):
+def _check_run_options(fmt: Format, out: Path | None, array: bool) -> None:
+    if fmt is Format.xlsx and out is None:
+        _error("--format xlsx writes OUT/indicators.xlsx: give --out DIR")
+        raise typer.Exit(2)
+    if array and (fmt is not Format.json or out is not None):
+        _error("--array is for --format json on stdout (without --out)")
+        raise typer.Exit(2)
+
+
+def _write_documents(documents: Iterator[dict], fmt: Format, out: Path | None, array: bool, several: bool) -> None:
+    """The run's output: files in OUT, or text on stdout, written as reports finish so
+    that a batch of any size is never held whole."""
+    from .serialize import dumps, write_atomic, write_xlsx
+
+    if fmt is Format.xlsx:
+        assert out is not None
+        write_xlsx(out / "indicators.xlsx", documents)
+        return
+    if fmt is Format.json and out is not None:
+        # Only documents from a Dask cluster come back here; local workers wrote theirs.
+        for document in documents:
+            write_atomic(out / f"{document['doc_id']}.json", dumps(document))
+        return
+    texts = _texts(documents, fmt, array, several)
+    if out is not None:
+        write_atomic(out / f"indicators.{fmt.value}", texts)
+        return
+    for text in texts:
+        sys.stdout.write(text)
+
+
+def _texts(documents: Iterator[dict], fmt: Format, array: bool, several: bool) -> Iterator[str]:
+    """The documents as the text of one format (a CSV header first, with its BOM)."""
+    from .serialize import csv_text, document_line, dumps, jsonl_lines
+
+    if fmt is Format.csv:
+        yield csv_text([])
+        yield from (csv_text([document], header=False) for document in documents)
+    elif fmt is Format.jsonl:
+        yield from map(jsonl_lines, documents)
+    elif array:
+        n = 0
+        for n, document in enumerate(documents, 1):
+            yield ("[\n" if n == 1 else ",\n") + dumps(document).rstrip("\n")
+        yield "\n]\n" if n else "[]\n"
+    else:
+        yield from map(document_line if several else dumps, documents)
+
+
+def _progress(items, paths: list[Path], enabled: bool):
+    """The items (finished reports), with a progress bar on stderr when it is a
+    terminal: reports done of all, the file being read, and the time left."""
+    if not (enabled and sys.stderr.isatty() and len(paths) > 1):
         yield from items
         return
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-    with Progress(console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("extracting", total=total)
-        for item in items:
+    columns = (
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        TextColumn("{task.fields[current]}", style="dim"),
+    )
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task("extracting", total=len(paths), current=paths[0].name)
+        for n, item in enumerate(items, 1):
             yield item
-            progress.advance(task)
+            current = paths[n].name if n < len(paths) else ""
+            progress.update(task, advance=1, current=current, refresh=True)
 
 
 @dataclass
@@ -155,13 +263,9 @@ class _Tally:
     failed: int
 
 
-def _output_texts(outcomes, fmt: Format, out: Path | None, tally: _Tally, verbose: bool) -> Iterator[str]:
-    """The run's output, report by report (a CSV header first); a report already written
-    to its own file in the folder gives nothing. Errors are reported as they come."""
-    from .serialize import csv_text, dumps, jsonl_lines, write_atomic
-
-    if fmt is Format.csv:
-        yield csv_text([])
+def _documents(outcomes, tally: _Tally, verbose: bool) -> Iterator[dict]:
+    """The documents of finished reports (none for a report already written to its own
+    file in the folder); errors are reported as they come."""
     for path, outcome in outcomes:
         if isinstance(outcome, str):
             tally.failed += 1
@@ -173,33 +277,35 @@ def _output_texts(outcomes, fmt: Format, out: Path | None, tally: _Tally, verbos
                 f"{path}: {outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}",
                 err=True,
             )
-        document = outcome.document
-        if document is None:
-            continue
-        if fmt is Format.json and out is not None:
-            write_atomic(out / f"{document['doc_id']}.json", dumps(document))
-        elif fmt is Format.json:
-            yield dumps(document)
-        elif fmt is Format.jsonl:
-            yield jsonl_lines(document)
-        else:
-            yield csv_text([document], header=False)
+        if outcome.document is not None:
+            yield outcome.document
 
 
 def _load_report(path: Path, extractor) -> dict:
-    """A report file, or the JSON that `extract run` wrote for one."""
+    """A report file, or the JSON that `extract run` wrote for one (known by its
+    content: a JSON file of another kind is refused, never read as a report)."""
     from .pipeline import extract_file
     from .serialize import document_json
 
-    if path.suffix.lower() == ".json":
-        try:
-            document = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError) as exc:
-            raise ReadError(path, f"not a JSON output of `extract run` ({exc}); pass the report itself") from exc
-        if not isinstance(document, dict) or not {"doc_id", "indicators"} <= set(document):
-            raise ReadError(path, "not a JSON output of `extract run` (no doc_id and indicators)")
-        return document
+    if _looks_like_json(path) or path.suffix.lower() == ".json":
+        return _extract_output(path)
     return document_json(extract_file(path, extractor=extractor))
+
+
+OUTPUT_FIELDS = {"doc_id", "indicators"}
+
+
+def _extract_output(path: Path) -> dict:
+    """The one document of a JSON output of `extract run`, or a ReadError saying why not."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8-sig"))
+    except (OSError, ValueError) as exc:
+        reason = " ".join(str(exc).split())
+        raise ReadError(path, f"JSON, but not an output of `extract run` ({reason}); pass the report itself") from exc
+    if not isinstance(document, dict) or not set(document) >= OUTPUT_FIELDS:
+        missing = "one document" if not isinstance(document, dict) else ", ".join(sorted(OUTPUT_FIELDS - set(document)))
+        raise ReadError(path, f"JSON, but not an output of `extract run` (no {missing}); pass the report itself")
+    return document
 
 
 class PanelFormat(StrEnum):
@@ -209,16 +315,24 @@ class PanelFormat(StrEnum):
     csv = "csv"
 
 
-@app.command()
+@app.command(short_help="Check the targets of reports against the results a year later.")
 def track(
-    paths: Annotated[list[Path], typer.Argument(help="Two reports (EARLIER LATER), or many reports and folders.")],
+    paths: Annotated[
+        list[Path], typer.Argument(metavar="PATHS", help="Two reports (EARLIER LATER), or many reports and folders.")
+    ],
     fmt: Annotated[PanelFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")] = "table",
     force: Annotated[
         bool, typer.Option("--force", help="Pair two reports of different regions or years anyway (with a warning).")
     ] = False,
     pairs_file: Annotated[
         Path | None,
-        typer.Option("--pairs", help="A CSV of target_id,actual_id,action (force or forbid) to override pairs."),
+        typer.Option(
+            "--pairs", metavar="CSV", help="A CSV of target_id,actual_id,action (force or forbid) to override pairs."
+        ),
+    ] = None,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", metavar="PAGE", help="Also write a page: pairs and verdicts, both texts linked."),
     ] = None,
 ) -> None:
     """Check the targets of reports against the results reported a year later.
@@ -233,6 +347,9 @@ def track(
     of the same region, and every target becomes one row of a panel (region,
     indicator, metric, year, target, actual, gap, share achieved, verdict,
     confidence, the spans of both figures).
+
+    --html PAGE also writes a page of the pairs with the texts of the reports, each
+    figure linked to its place in its text and to the figure it is paired with.
     """
     from .pipeline import Extractor
 
@@ -248,15 +365,25 @@ def track(
         except ReadError as exc:
             _error(str(exc))
             raise typer.Exit(1) from exc
-        _track_pair(documents, fmt, force, forced, forbidden)
-        return
-    documents = []
-    for path in _report_files(paths, REPORT_SUFFIXES | {".json"}):
+        series = [_track_pair(documents, fmt, force, forced, forbidden)]
+    else:
+        documents = []
+        for path in _report_files(paths, REPORT_SUFFIXES | {".json"}):
+            try:
+                documents.append(_load_report(path, extractor))
+            except ReadError as exc:
+                _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
+        series = _track_panel(documents, fmt, forced, forbidden)
+    if html is not None:
+        from .serialize import write_atomic
+        from .track_page import track_page
+
         try:
-            documents.append(_load_report(path, extractor))
-        except ReadError as exc:
-            _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
-    _track_panel(documents, fmt, forced, forbidden)
+            write_atomic(html, track_page(series, _original_text))
+        except OSError as exc:
+            _error(f"{html}: cannot write the track page: {exc.strerror or exc}")
+            raise typer.Exit(1) from exc
+        typer.echo(f"track page: {html}", err=True)
 
 
 def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
@@ -270,13 +397,15 @@ def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tup
     bad = [r["action"] for r in rows if r["action"] not in {"force", "forbid"}]
     if bad:
         raise ReadError(path, f"unknown action {bad[0]!r} (force or forbid)")
+
     def chosen(action: str) -> frozenset[tuple[str, str]]:
         return frozenset((r["target_id"], r["actual_id"]) for r in rows if r["action"] == action)
 
     return chosen("force"), chosen("forbid")
 
 
-def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden) -> None:
+def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden) -> tuple[dict, dict, list[dict]]:
+    """Print the pairs of two reports; return (earlier, later, pairs) for a page."""
     from .panel import panel_row
     from .track import series_problem
     from .track import track as pair_targets
@@ -296,21 +425,26 @@ def _track_pair(documents: list[dict], fmt: str, force: bool, forced, forbidden)
         _write_rows([panel_row(documents[0], documents[1], pair) for pair in pairs], fmt)
     else:
         _print_pairs(pairs, documents)
+    return documents[0], documents[1], pairs
 
 
-def _track_panel(documents: list[dict], fmt: str, forced, forbidden) -> None:
-    from .panel import panel_rows, panel_series
+def _track_panel(documents: list[dict], fmt: str, forced, forbidden) -> list[tuple[dict, dict, list[dict]]]:
+    """Print the panel of many reports; return its (earlier, later, pairs) for a page."""
+    from .panel import panel_row, panel_series
+    from .track import track as pair_targets
 
     series, left_out = panel_series(documents)
     for reason in left_out:
         _warn(f"{reason}; left out of the panel")
-    rows = panel_rows(documents, forced=forced, forbidden=forbidden)
+    tracked = [(e, later, pair_targets(e, later, forced=forced, forbidden=forbidden)) for e, later in series]
+    rows = [panel_row(e, later, pair) for e, later, pairs in tracked for pair in pairs]
     if fmt == "table":
         _print_panel(rows, len(series))
     elif fmt == "json":
         sys.stdout.write(json.dumps(rows, ensure_ascii=False, indent=2) + "\n")
     else:
         _write_rows(rows, fmt)
+    return tracked
 
 
 def _write_rows(rows: list[dict], fmt: str) -> None:
@@ -320,6 +454,9 @@ def _write_rows(rows: list[dict], fmt: str) -> None:
         return
     if not rows:
         return
+    from .serialize import BOM
+
+    sys.stdout.write(BOM)  # so that Excel reads the CSV as UTF-8
     writer = csv.DictWriter(sys.stdout, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     for row in rows:
@@ -371,32 +508,43 @@ def _print_pairs(pairs: list[dict], documents: list[dict]) -> None:
     Console().print(f"{counts['met']} met, {counts['missed']} missed, {counts['no_result']} without a result")
 
 
-@app.command()
+@app.command(short_help="Print the figures of one report; --html writes a review page.")
 def show(
-    report: Annotated[Path, typer.Argument(help="A report file.")],
-    html: Annotated[Path | None, typer.Option("--html", help="Also write a review page to this file.")] = None,
+    report: Annotated[
+        Path, typer.Argument(metavar="REPORT", help="A report file, or the JSON `extract run` wrote for one.")
+    ],
+    html: Annotated[
+        Path | None, typer.Option("--html", metavar="PAGE", help="Also write a review page to this file.")
+    ] = None,
 ) -> None:
     """Print every indicator of a report as a table; --html writes a review page with
-    the original text highlighted (a colour per kind, the fields on hover)."""
+    the original text highlighted, filters, a search box and a sortable table.
+
+    REPORT may be the JSON that `extract run` wrote: its figures are shown as they
+    are, and the review page needs the report its `source` names, unchanged.
+    """
     from rich.console import Console
     from rich.table import Table
 
-    from .pipeline import Extractor
-    from .read import read_document
     from .review import review_page
-    from .serialize import document_json, figure, write_atomic
+    from .serialize import figure, write_atomic
 
     try:
-        raw = read_document(report)
+        document, original = _document_and_text(report)
     except ReadError as exc:
         _error(str(exc))
         raise typer.Exit(1) from exc
-    document = document_json(Extractor().extract(raw))
+    if html is not None and original is None:
+        _error(
+            f"{report}: the review page needs the report's text, and {document.get('source')} is not there "
+            "with the bytes this output was made from; give the report itself"
+        )
+        raise typer.Exit(1)
     table = Table(
         title=f"{document['doc_id']}: {document['region'] or '?'}, report year "
         f"{document['report_year'] or '?'}, {len(document['indicators'])} indicators"
     )
-    for column in ("#", "metric", "English", "figure", "kind", "year", "quote"):
+    for column in ("#", "metric", "English", "figure", "kind", "year", "sentence"):
         table.add_column(column, overflow="fold")
     for indicator in document["indicators"]:
         table.add_row(
@@ -406,21 +554,62 @@ def show(
             figure(indicator),
             indicator["kind"],
             str(indicator["year"] or ""),
-            indicator["text"],
+            _marked_sentence(indicator),
         )
     Console().print(table)
     if html is not None:
-        write_atomic(html, review_page(raw.text, document))
+        try:
+            write_atomic(html, review_page(original, document))
+        except OSError as exc:
+            _error(f"{html}: cannot write the review page: {exc.strerror or exc}")
+            raise typer.Exit(1) from exc
         typer.echo(f"review page: {html}", err=True)
+
+
+def _document_and_text(path: Path) -> tuple[dict, str | None]:
+    """A report extracted here with its text, or extract's own JSON output for one
+    with the text of the report it names (None when that is gone or changed)."""
+    from .pipeline import Extractor
+    from .read import read_document
+    from .serialize import document_json
+
+    if _looks_like_json(path):
+        document = _load_report(path, None)
+        return document, _original_text(document)
+    raw = read_document(path)
+    return document_json(Extractor().extract(raw)), raw.text
+
+
+def _looks_like_json(path: Path) -> bool:
+    """Whether a file is JSON by its content (a `{` or `[` first), whatever its name."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return False
+    return head[:1] in {b"{", b"["}
+
+
+def _marked_sentence(indicator: dict):
+    """The figure's quote with the figure in bold: what a reader checks it against."""
+    from rich.text import Text
+
+    quote = " ".join(indicator.get("quote", indicator["sentence"]).split())
+    text = Text(quote)
+    at = quote.find(" ".join(indicator["text"].split()))
+    if at >= 0:
+        text.stylize("bold reverse", at, at + len(" ".join(indicator["text"].split())))
+    return text
 
 
 AUDIT_SUFFIXES = REPORT_SUFFIXES | {".json"}
 
 
-@app.command()
+@app.command(short_help="Report what looks wrong over a batch, with counts and examples.")
 def audit(
     paths: Annotated[
-        list[Path], typer.Argument(help="Report files, JSON outputs of `extract run`, or folders of either.")
+        list[Path],
+        typer.Argument(metavar="PATHS", help="Report files, JSON outputs of `extract run`, or folders of either."),
     ],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or one JSON object.")] = "table",
 ) -> None:
@@ -557,13 +746,13 @@ def _examples_text(examples):
     return text
 
 
-@app.command()
+@app.command(short_help="Score outputs against gold, as the reference scorer does.")
 def score(
-    corpus: Annotated[Path, typer.Option(help="Folder of the original reports.")],
-    gold: Annotated[Path, typer.Option(help="Folder of gold <doc_id>.jsonl files.")],
-    pred: Annotated[Path, typer.Option(help="Folder of extractor output <doc_id>.json files.")],
+    corpus: Annotated[Path, typer.Option(metavar="DIR", help="Folder of the original reports.")],
+    gold: Annotated[Path, typer.Option(metavar="DIR", help="Folder of gold <doc_id>.jsonl files.")],
+    pred: Annotated[Path, typer.Option(metavar="DIR", help="Folder of extractor output <doc_id>.json files.")],
     docs: Annotated[
-        str | None, typer.Option(help="Comma-separated doc ids to score (default: every gold file).")
+        str | None, typer.Option(metavar="IDS", help="Comma-separated doc ids to score (default: every gold file).")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     errors: Annotated[bool, typer.Option("--errors", help="List every error on stderr.")] = False,
@@ -582,7 +771,50 @@ def score(
     typer.echo(json.dumps(result, ensure_ascii=False) if as_json else "\n".join(report_lines(result)))
 
 
-@app.command("check-rules")
+@app.command(short_help="Show what a new output changes against a golden one.")
+def diff(
+    old: Annotated[
+        Path,
+        typer.Argument(metavar="OLD", help="The golden output: a folder of `extract run --out`, or a JSON file."),
+    ],
+    new: Annotated[Path, typer.Argument(metavar="NEW", help="The new output, a folder or a file the same way.")],
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", metavar="FORMAT", help="text: a line per difference; json: one object.")
+    ] = "text",
+    ignore: Annotated[
+        list[str] | None,
+        typer.Option("--ignore", metavar="FIELD", help="Leave a field out of the comparison (source, quantity.unit)."),
+    ] = None,
+) -> None:
+    """Show what a new output changes against a golden one: documents added or
+    removed, and per document the figures added, removed and changed, with the
+    fields that changed (old → new).
+
+    Documents are matched by doc_id, figures by span (ids are positions: one new
+    figure would shift every later id). Exit status 0 when they are the same, 1
+    when they differ, 2 for an input that is no output of `extract run`.
+    """
+    from .diff import diff_json, diff_outputs, load_documents, text_lines
+
+    if fmt not in {"text", "json"}:
+        _error(f"--format {fmt}: use text or json")
+        raise typer.Exit(2)
+    try:
+        before, after = (load_documents(path) for path in (old, new))
+    except ReadError as exc:
+        _error(str(exc))
+        raise typer.Exit(2) from exc
+    result = diff_outputs(before, after, frozenset(ignore or ()))
+    if fmt == "json":
+        sys.stdout.write(json.dumps(diff_json(result, str(old), str(new)), ensure_ascii=False, indent=2) + "\n")
+    else:
+        for line in text_lines(result):
+            typer.echo(line)
+    if result.differs:
+        raise typer.Exit(1)
+
+
+@app.command("check-rules", short_help="Load and compile every rule file; report the first problem.")
 def check_rules() -> None:
     """Load and compile every rule file; report the first problem."""
     from .audit import audit_table

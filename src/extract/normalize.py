@@ -11,6 +11,7 @@ Width folding and OpenCC t2s replace one character by one character.
 from __future__ import annotations
 
 import bisect
+from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -133,12 +134,19 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
         if any(p.search(text[s:e]) for p in rules.boilerplate):
             removed.append((s, e))
     dropped = set(removed)
-    body = [(s, e) for s, e in lines if (s, e) not in dropped]
+    # Body lines, each with its place among the text lines: a gap in the places is a
+    # dropped line between two body lines (a page's footer and header).
+    body = [(n, s, e) for n, (s, e) in enumerate(lines) if (s, e) not in dropped]
     joiner = rules.line_join.joiner
-    for (s, e), (next_s, _) in zip(body, body[1:], strict=False):
+    full = _wrap_width([text[s:e].rstrip() for _, s, e in body], rules.line_join.wrapped_share)
+    for (n, s, e), (next_n, next_s, _) in zip(body, body[1:], strict=False):
         line = text[s:e].rstrip()
         adjacent = not text[e:next_s].strip("\r\n ") and text[e:next_s].count("\n") == 1
-        if _breaks_inside_sentence(line, text[next_s : next_s + 64].lstrip(), adjacent, rules):
+        following = text[next_s : next_s + 64].lstrip()
+        # Wrapped text runs on over a page break, the page's footer and header between.
+        wrapped = full is not None and (adjacent or next_n > n + 1) and _width(line) >= full - WRAP_SLACK
+        goes_on = wrapped and _goes_on(line, text[next_s : next_s + 1], rules)
+        if goes_on or _breaks_inside_sentence(line, following, adjacent, rules):
             end = s + len(line)
             # A hyphen at the line end joins the word (new-/age): no space after it.
             space = joiner == " " and not line.endswith("-")
@@ -146,6 +154,48 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
                 spaced.append(end)
             removed.append((end + space, next_s + _leading_space(text, next_s)))
     return removed, spaced
+
+
+# How much narrower than the common width a full line of wrapped text may be: an
+# indent of two ideographic spaces that the PDF left out, a few narrow characters.
+WRAP_SLACK = 2.5
+WRAP_MIN_LINES = 8
+WRAP_MIN_WIDTH = 12
+
+
+def _width(line: str) -> float:
+    """A line's width in full-width characters: ASCII counts ½, the rest 1 (Chinese
+    fonts set “”—… full width too)."""
+    return len(line) - len(line.encode("ascii", "ignore")) / 2
+
+
+def _wrap_width(lines: list[str], share: float) -> float | None:
+    """The width text is wrapped at, when at least `share` of its lines are that wide
+    (within a character): the lines of a page, not paragraphs of a web page, which
+    are as long as they happen to be. None for text that is not hard-wrapped."""
+    if not share or len(lines) < WRAP_MIN_LINES:
+        return None
+    widths = Counter(round(_width(line)) for line in lines)
+
+    def near(width: int) -> int:
+        return widths[width - 1] + widths[width] + widths[width + 1]
+
+    wide = [w for w in widths if w >= WRAP_MIN_WIDTH]
+    if not wide:
+        return None
+    common = max(wide, key=lambda w: (near(w), w))
+    return float(common - 1) if near(common) >= share * len(lines) else None
+
+
+CLOSERS = "”’」』）)"
+
+
+def _goes_on(line: str, next_start: str, rules: Rules) -> bool:
+    """A full line of wrapped text goes on in the next line unless it ends a sentence
+    (。 or 。” …) or the next line is indented (a new paragraph). Where the page broke
+    it does not matter: inside a word, a quotation or a number (14 / .2万台)."""
+    ends = line.rstrip(CLOSERS)[-1:]
+    return bool(ends) and ends not in rules.line_join.sentence_ends and not next_start.isspace()
 
 
 def _leading_space(text: str, start: int) -> int:

@@ -281,6 +281,10 @@ class LineJoinRules:
     # `continues_wide` matches, if no blank line stands between.
     wide_line_chars: int
     continues_wide: regex.Pattern
+    # Hard-wrapped text (the lines of a PDF page): when at least this share of the
+    # text lines are as wide as the widest common width (0: no such rule), a line
+    # of that width that ends inside a sentence goes on into the next line.
+    wrapped_share: float = 0.0
 
 
 @dataclass(frozen=True)
@@ -877,6 +881,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             joiner=join["joiner"],
             wide_line_chars=join["wide_line_chars"],
             continues_wide=_compile(join["continues_wide"], "noise.toml line_join"),
+            wrapped_share=join.get("wrapped_share", 0.0),
         ),
         inline_noise=tuple(_compile(p, "noise.toml inline") for p in noise["inline"]["patterns"]),
         phrase=phrase,
