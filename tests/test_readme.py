@@ -1,8 +1,8 @@
 """The README's examples, run as written.
 
 Every fenced block whose lines start with `$ ` is a shell session: its commands
-run in order, in a fresh folder that holds the project's `corpus/` and
-`outputs/`, with the project's `extract` first on PATH, and the lines under each
+run in order, in a fresh folder that holds the project's `corpus/`,
+`outputs/` and `tests/`, with the project's `extract` first on PATH, and the lines under each
 command must be in what it prints (`…` stands for text left out). Every Python
 block followed by a block introduced with "prints" is run and its output
 compared the same way.
@@ -74,7 +74,7 @@ def _shown_in(expected: list[str], printed: str) -> None:
 
 @pytest.fixture
 def workdir(tmp_path: Path) -> Path:
-    for name in ("corpus", "outputs"):
+    for name in ("corpus", "outputs", "tests"):
         (tmp_path / name).symlink_to(ROOT / name)
     return tmp_path
 
