@@ -202,6 +202,34 @@ def test_wrapped_chinese_pages_read_as_the_paragraphs(tmp_path, extractor):
     assert len(from_pdf) >= 15
 
 
+# Rows of a table: lines of nearly one width that end in a figure, which no rule of
+# wrapped text may join to the next row.
+TABLE_ROWS = [
+    ["地区生产总值", "增长5.5%左右"],
+    ["一般公共预算收入", "增长3.5%以上"],
+    ["城镇新增就业", "2.2万人以上"],
+    ["城镇调查失业率", "5.5%以内"],
+    ["居民消费价格", "涨幅3%左右"],
+    ["粮食总产量", "120万吨以上"],
+    ["固定资产投资", "增长6%左右"],
+    ["社会消费品零售总额", "增长6%"],
+    ["高新技术企业", "300家"],
+    ["单位生产总值能耗", "下降2.5%"],
+]
+
+
+@pytest.mark.parametrize("layout", ["docx", "spaces", "tabs"])
+def test_table_rows_keep_their_own_metrics(tmp_path, extractor, layout):
+    if layout == "docx":
+        path = _docx(tmp_path / "table.docx", _p("2025年主要预期目标") + _table(*TABLE_ROWS))
+    else:
+        gap = "  " if layout == "spaces" else "\t"
+        path = tmp_path / "table.txt"
+        path.write_text("2025年主要预期目标\n" + "\n".join(gap.join(row) for row in TABLE_ROWS), encoding="utf-8")
+    _, indicators = _extract(path, extractor)
+    assert [i.metric for i in indicators] == [metric for metric, _ in TABLE_ROWS]
+
+
 def test_a_hyphen_at_a_line_end_is_given_back_to_the_line(tmp_path):
     path = _pages_pdf(tmp_path / "hyphen.pdf", [["The share of the digital econ-", "omy will rise to 10%."]])
     assert read_document(path).text == "The share of the digital econ-\nomy will rise to 10%."

@@ -138,13 +138,14 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
     # dropped line between two body lines (a page's footer and header).
     body = [(n, s, e) for n, (s, e) in enumerate(lines) if (s, e) not in dropped]
     joiner = rules.line_join.joiner
-    full = _wrap_width([text[s:e].rstrip() for _, s, e in body], rules.line_join.wrapped_share)
+    full = _wrap_width([text[s:e].rstrip() for _, s, e in body if _prose(text[s:e])], rules.line_join.wrapped_share)
     for (n, s, e), (next_n, next_s, _) in zip(body, body[1:], strict=False):
         line = text[s:e].rstrip()
         adjacent = not text[e:next_s].strip("\r\n ") and text[e:next_s].count("\n") == 1
         following = text[next_s : next_s + 64].lstrip()
         # Wrapped text runs on over a page break, the page's footer and header between.
-        wrapped = full is not None and (adjacent or next_n > n + 1) and _width(line) >= full - WRAP_SLACK
+        full_line = full is not None and _width(line) >= full - WRAP_SLACK and _prose(line)
+        wrapped = full_line and (adjacent or next_n > n + 1)
         goes_on = wrapped and _goes_on(line, text[next_s : next_s + 1], rules)
         if goes_on or _breaks_inside_sentence(line, following, adjacent, rules):
             end = s + len(line)
@@ -161,6 +162,16 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
 WRAP_SLACK = 2.5
 WRAP_MIN_LINES = 8
 WRAP_MIN_WIDTH = 12
+
+
+# Space inside a line that no wrapped prose line holds: a tab or a run of spaces
+# between cells, or a space beside a Chinese character (地区生产总值 5.5%).
+CELL_GAP = regex.compile(r"\S(?:[\t\u3000]|\s{2,}|(?<=\p{Han})\s|\s(?=\p{Han}))\S")
+
+
+def _prose(line: str) -> bool:
+    """Whether a line can be part of a wrapped paragraph, not a row of a table."""
+    return not CELL_GAP.search(line.strip())
 
 
 def _width(line: str) -> float:
