@@ -213,6 +213,11 @@ def test_progress_bar_shows_done_of_total_the_file_and_time_left(monkeypatch, tm
     # The bar is redrawn as each report finishes: the count, the next file, time left.
     assert "0/3" in shown[0] and "report-0.txt" in shown[0] and "-:--:--" in shown[0]
     assert "1/3" in shown[1] and "report-1.txt" in shown[1]
+    # A resumed run counts the reports done before it.
+    for _ in cli._progress(iter(files), files, enabled=True, done=2):
+        console.file.flush()
+        assert "2/5" in capsys.readouterr().err
+        break
 
 
 def test_an_internal_error_on_one_report_does_not_end_the_batch(runner, tmp_path, monkeypatch):
@@ -341,3 +346,50 @@ def test_json_named_as_a_report_is_known_by_its_content(runner, tmp_path):
     disguised.write_bytes((out / "laoshan-2025.json").read_bytes())
     shown = runner.invoke(app, ["show", str(disguised)], terminal_width=200)
     assert shown.exit_code == 0 and "108 indicators" in shown.stdout
+
+
+def test_a_report_that_opens_with_a_bracket_is_a_report(runner, tmp_path):
+    report = tmp_path / "bracketed.txt"
+    report.write_text("[1]\n[导读] " + REPORT.read_text(encoding="utf-8"), encoding="utf-8")
+    assert runner.invoke(app, ["run", str(report), "-q"]).exit_code == 0
+    shown = runner.invoke(app, ["show", str(report)], terminal_width=200)
+    assert shown.exit_code == 0 and "108 indicators" in shown.stdout
+
+
+def test_json_that_lacks_the_document_facts_is_one_line(runner, tmp_path):
+    thin = tmp_path / "thin.json"
+    thin.write_text('{"doc_id": "x", "indicators": []}', encoding="utf-8")
+    result = runner.invoke(app, ["show", str(thin)])
+    assert result.exit_code == 1
+    (line,) = result.stderr.splitlines()
+    assert "no region, report_year" in line
+
+
+def test_show_wants_one_document_and_a_panel_takes_json_lines(runner, tmp_path):
+    lines = tmp_path / "two.jsonl"
+    lines.write_text(runner.invoke(app, ["run", str(REPORT), str(CORPUS / "laoshan-2026.txt"), "-q"]).stdout)
+    result = runner.invoke(app, ["show", str(lines)])
+    assert result.exit_code == 1 and "holds 2 documents" in result.stderr
+    panel = runner.invoke(app, ["track", str(lines), str(tmp_path), "--format", "json"])
+    assert panel.exit_code == 0, panel.output
+    assert {(r["earlier"], r["later"]) for r in json.loads(panel.stdout)} == {("laoshan-2025", "laoshan-2026")}
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv", "xlsx"])
+def test_an_output_folder_that_cannot_be_made_is_one_line_before_any_work(runner, tmp_path, fmt):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("", encoding="utf-8")
+    result = runner.invoke(app, ["run", str(REPORT), "--format", fmt, "--out", str(blocker / "sub")])
+    assert result.exit_code == 2
+    (line,) = result.stderr.splitlines()
+    assert str(blocker / "sub") in line and "cannot make the output folder" in line
+
+
+def test_resume_redoes_a_report_whose_text_was_not_saved(runner, tmp_path):
+    out, texts = tmp_path / "out", tmp_path / "texts"
+    assert runner.invoke(app, ["run", str(REPORT), "--out", str(out), "-q"]).exit_code == 0
+    result = runner.invoke(app, ["run", str(REPORT), "--out", str(out), "--resume", "--save-text", str(texts)])
+    assert result.exit_code == 0 and "already done" not in result.stderr
+    assert (texts / "laoshan-2025.txt").is_file()
+    again = runner.invoke(app, ["run", str(REPORT), "--out", str(out), "--resume", "--save-text", str(texts)])
+    assert "(1 already done)" in again.stderr

@@ -270,3 +270,15 @@ def test_nested_and_absent_fields():
         FieldChange("quote", ABSENT, "q"),
     )
     assert field_changes(old, new, ignore={"quantity", "kind", "value", "quote"}) == ()
+
+
+def test_every_difference_is_one_line_when_texts_hold_line_breaks():
+    from extract.diff import diff_outputs, text_lines
+
+    old = _doc(_fig(10, 16, "14\n.2万台", quote="完成更新14\n.2万台。"), _fig(30, 33, "5\n%"))
+    new = _doc(_fig(10, 16, "14\n.2万台", quote="完成更新14\n.3万台。"), _fig(40, 43, "6\n%"))
+    lines = list(text_lines(diff_outputs({"d": old}, {"d": new})))
+    assert any(line.startswith("~ changed") and "14⏎.2万台" in line for line in lines)
+    assert any(line.startswith("- removed") and "5⏎%" in line for line in lines)
+    assert any(line.startswith("+ added") and "6⏎%" in line for line in lines)
+    assert not any("\n" in line for line in lines)

@@ -327,6 +327,16 @@ def test_the_size_limit_holds_for_documents(english_pdf):
         read_document(english_pdf, max_bytes=100)
 
 
+def test_the_size_limit_holds_for_what_a_docx_unpacks_to(tmp_path):
+    # A small file whose document XML unpacks to far more (a zip bomb, or just a big report).
+    bomb = _docx(tmp_path / "bomb.docx", _p("新建学校6所。" + " " * 200_000))
+    size = bomb.stat().st_size
+    assert size < 20_000
+    with pytest.raises(ReadError, match="unpacks to .* over the limit"):
+        read_document(bomb, max_bytes=size * 2)
+    assert read_document(bomb).text.startswith("新建学校6所。")
+
+
 @pytest.mark.parametrize("name", ["english_pdf", "chinese_pdf", "docx"])
 def test_cli_runs_on_a_document(request, name, validator):
     path = request.getfixturevalue(name)

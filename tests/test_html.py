@@ -69,3 +69,19 @@ def test_the_quote_of_a_page_is_its_sentence_without_markup(tmp_path):
     assert "<b>" in source[start:end]
     assert school["quote"] == "2025年，全区将新建学校6所，新增学位3000个，城镇新增就业2.2万人以上。"
     assert by_text["120亿元"]["quote"] == "累计完成投资120亿元&新开工项目45个。"
+
+
+def test_a_figure_and_its_sentence_end_after_the_entity_they_end_with(tmp_path):
+    page = PAGE.replace("新开工项目45个。", "新开工项目45&#20010;&#12290;")
+    document, source = _document(tmp_path, page)
+    (last,) = [i for i in document["indicators"] if i["value"] == 45]
+    assert last["text"] == "45&#20010;" and source[slice(*last["span"])] == last["text"]
+    assert source[slice(*last["sentence_span"])].endswith("&#12290;")
+    assert last["quote"] == "累计完成投资120亿元&新开工项目45个。"
+
+
+def test_a_bare_angle_bracket_is_text_in_a_quote(tmp_path):
+    page = PAGE.replace("累计完成投资120亿元&amp;新开工项目45个。", "增速<3%的企业减少12家，增速>5%的企业增加20家。")
+    document, _ = _document(tmp_path, page)
+    (fewer,) = [i for i in document["indicators"] if i["value"] == 12]
+    assert fewer["quote"] == "增速<3%的企业减少12家，增速>5%的企业增加20家。"

@@ -66,3 +66,16 @@ def test_pipe_over_documents_named_by_the_caller():
         named.append(doc)
     ids = [i["id"] for doc in nlp.pipe(named) for i in doc._.indicators]
     assert ids == ["plan-a#1", "plan-b#1"]
+
+
+def test_a_year_and_a_name_as_the_caller_writes_them():
+    nlp = spacy.blank("zh")
+    nlp.add_pipe("extract_indicators")
+    doc = nlp.make_doc("城镇新增就业2.2万人。")
+    doc.user_data.update(doc_id=7, report_year="2024")
+    (indicator,) = nlp(doc)._.indicators
+    assert indicator["id"] == "7#1" and indicator["year"] == 2024
+    wrong = nlp.make_doc("城镇新增就业2.2万人。")
+    wrong.user_data["report_year"] = "last year"
+    with pytest.raises(ValueError, match="report_year must be a year"):
+        nlp(wrong)

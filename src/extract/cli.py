@@ -153,10 +153,12 @@ def run(
     different folders get doc_ids qualified by their folder (anhui-2025). A progress
     bar shows on a terminal.
     """
-    from .batch import Job, already_done, doc_ids, extract_all, extract_on_dask
+    from .batch import Job, doc_ids, extract_all, extract_on_dask
     from .serialize import remove_stale_temporaries
 
     _check_run_options(fmt, out, array)
+    for folder in (out, save_text):
+        _make_folder(folder)
     files = _report_files(paths)
     if not files:
         _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt, .html, .pdf or .docx files")
@@ -164,15 +166,20 @@ def run(
     if out is not None:
         remove_stale_temporaries(out)
     jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in doc_ids(files)]
-    done = [job for job in jobs if resume and out is not None and fmt is Format.json and already_done(job, out)]
+    done = [job for job in jobs if resume and out is not None and fmt is Format.json and _resumable(job, out)]
     todo = [job for job in jobs if job not in set(done)]
     # With a folder for one file per report, reports are written where they are extracted.
     direct = out if fmt is Format.json and engine != "dask" else None
     tally = _Tally(finished=len(done), failed=0)
     outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
-    shown = _progress(outcomes, [job.path for job in todo], enabled=not quiet and not verbose)
+    shown = _progress(outcomes, [job.path for job in todo], enabled=not quiet and not verbose, done=len(done))
     documents = _documents(shown, tally, verbose)
-    _write_documents(documents, fmt, out, array=array, several=len(jobs) > 1)
+    try:
+        _write_documents(documents, fmt, out, array=array, several=len(jobs) > 1)
+    except OSError as exc:
+        where = out / f"indicators.{fmt.value}" if out else "stdout"
+        _error(f"{where}: cannot write: {exc.strerror or exc}; check the output folder and free space")
+        raise typer.Exit(1) from exc
     finished, failed = tally.finished, tally.failed
     if not quiet:
         where = f" to {out}" if out else ""
@@ -183,6 +190,14 @@ def run(
         raise typer.Exit(1)
 
 
+def _resumable(job, out: Path) -> bool:
+    """Whether a report of a resumed run is done: its output, and its text if asked for."""
+    from .batch import already_done
+
+    text_saved = job.save_text is None or (job.save_text / f"{job.doc_id}.txt").is_file()
+    return text_saved and already_done(job, out)
+
+
 def _check_run_options(fmt: Format, out: Path | None, array: bool) -> None:
     if fmt is Format.xlsx and out is None:
         _error("--format xlsx writes OUT/indicators.xlsx: give --out DIR")
@@ -190,6 +205,17 @@ def _check_run_options(fmt: Format, out: Path | None, array: bool) -> None:
     if array and (fmt is not Format.json or out is not None):
         _error("--array is for --format json on stdout (without --out)")
         raise typer.Exit(2)
+
+
+def _make_folder(folder: Path | None) -> None:
+    """An output folder, made before any report is read, or a one-line error."""
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        _error(f"{folder}: cannot make the output folder: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
 
 
 def _write_documents(documents: Iterator[dict], fmt: Format, out: Path | None, array: bool, several: bool) -> None:
@@ -232,26 +258,28 @@ def _texts(documents: Iterator[dict], fmt: Format, array: bool, several: bool) -
         yield from map(document_line if several else dumps, documents)
 
 
-def _progress(items, paths: list[Path], enabled: bool):
+def _progress(items, paths: list[Path], enabled: bool, done: int = 0):
     """The items (finished reports), with a progress bar on stderr when it is a
-    terminal: reports done of all, the file being read, and the time left."""
+    terminal: reports done of all (`done` of them before this run, --resume), the
+    file being read, and the time left."""
     if not (enabled and sys.stderr.isatty() and len(paths) > 1):
         yield from items
         return
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+    from rich.table import Column
 
     columns = (
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        TextColumn("{task.fields[current]}", style="dim"),
+        TextColumn("{task.fields[current]}", style="dim", table_column=Column(no_wrap=True, overflow="ellipsis")),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("extracting", total=len(paths), current=paths[0].name)
+        task = progress.add_task("extracting", total=done + len(paths), completed=done, current=str(paths[0]))
         for n, item in enumerate(items, 1):
             yield item
-            current = paths[n].name if n < len(paths) else ""
+            current = str(paths[n]) if n < len(paths) else ""
             progress.update(task, advance=1, current=current, refresh=True)
 
 
@@ -284,28 +312,45 @@ def _documents(outcomes, tally: _Tally, verbose: bool) -> Iterator[dict]:
 def _load_report(path: Path, extractor) -> dict:
     """A report file, or the JSON that `extract run` wrote for one (known by its
     content: a JSON file of another kind is refused, never read as a report)."""
+    if not _looks_like_json(path):
+        return _load_reports(path, extractor)[0]
+    documents = _load_reports(path, extractor)
+    if len(documents) != 1:
+        raise ReadError(path, f"holds {len(documents)} documents of `extract run`; give the output of one report")
+    return documents[0]
+
+
+def _load_reports(path: Path, extractor) -> list[dict]:
+    """The documents of a report file (one) or of a JSON output of `extract run`
+    (one, JSON Lines of several, or an array)."""
     from .pipeline import extract_file
     from .serialize import document_json
 
     if _looks_like_json(path) or path.suffix.lower() == ".json":
-        return _extract_output(path)
-    return document_json(extract_file(path, extractor=extractor))
+        return _extract_outputs(path)
+    return [document_json(extract_file(path, extractor=extractor))]
 
 
-OUTPUT_FIELDS = {"doc_id", "indicators"}
+# What a document of `extract run` holds that the commands reading one rely on.
+OUTPUT_FIELDS = {"doc_id", "region", "report_year", "indicators"}
 
 
-def _extract_output(path: Path) -> dict:
-    """The one document of a JSON output of `extract run`, or a ReadError saying why not."""
+def _extract_outputs(path: Path) -> list[dict]:
+    """The documents of a JSON output of `extract run`, or a ReadError saying why not."""
+    not_output = "JSON, but not an output of `extract run`"
     try:
-        document = json.loads(path.read_text(encoding="utf-8-sig"))
-    except (OSError, ValueError) as exc:
-        reason = " ".join(str(exc).split())
-        raise ReadError(path, f"JSON, but not an output of `extract run` ({reason}); pass the report itself") from exc
-    if not isinstance(document, dict) or not set(document) >= OUTPUT_FIELDS:
-        missing = "one document" if not isinstance(document, dict) else ", ".join(sorted(OUTPUT_FIELDS - set(document)))
-        raise ReadError(path, f"JSON, but not an output of `extract run` (no {missing}); pass the report itself")
-    return document
+        values = list(_json_values(path.read_text(encoding="utf-8-sig")))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise ReadError(path, f"{not_output} ({' '.join(str(exc).split())}); pass the report itself") from exc
+    documents = [item for value in values for item in (value if isinstance(value, list) else [value])]
+    for document in documents or [None]:
+        if not isinstance(document, dict):
+            raise ReadError(path, f"{not_output} (no document); pass the report itself")
+        missing = OUTPUT_FIELDS - set(document)
+        if missing or not isinstance(document["indicators"], list):
+            what = ", ".join(sorted(missing)) or "list of indicators"
+            raise ReadError(path, f"{not_output} (no {what}); pass the report itself")
+    return documents
 
 
 class PanelFormat(StrEnum):
@@ -370,7 +415,7 @@ def track(
         documents = []
         for path in _report_files(paths, REPORT_SUFFIXES | {".json"}):
             try:
-                documents.append(_load_report(path, extractor))
+                documents += _load_reports(path, extractor)
             except ReadError as exc:
                 _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
         series = _track_panel(documents, fmt, forced, forbidden)
@@ -581,13 +626,16 @@ def _document_and_text(path: Path) -> tuple[dict, str | None]:
 
 
 def _looks_like_json(path: Path) -> bool:
-    """Whether a file is JSON by its content (a `{` or `[` first), whatever its name."""
+    """Whether a file is JSON by its content, whatever its name (a report that opens
+    with a bracket, [导读], is no JSON)."""
+    from .read import is_json
+
     try:
         with path.open("rb") as handle:
             head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except OSError:
+        return head[:1] in {b"{", b"["} and is_json(path.read_text(encoding="utf-8-sig"))
+    except (OSError, UnicodeDecodeError):
         return False
-    return head[:1] in {b"{", b"["}
 
 
 def _marked_sentence(indicator: dict):

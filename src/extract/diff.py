@@ -418,19 +418,24 @@ def _document_lines(document: DocumentDiff) -> Iterator[str]:
         f"{len(document.removed)} removed, {len(document.changed)} changed"
     )
     for change in document.fields:
-        yield f"  {_change_text(change)}"
+        yield _one_line(f"  {_change_text(change)}")
     yield from (line for _, line in sorted(_figure_lines(document), key=lambda entry: entry[0]))
 
 
 def _figure_lines(document: DocumentDiff) -> Iterator[tuple[tuple[int, int], str]]:
     """(where, line) for every figure difference, to be put in document order."""
     for figure in document.removed:
-        yield _span(figure), f"- removed  {_figure_text(figure)}"
+        yield _span(figure), _one_line(f"- removed  {_figure_text(figure)}")
     for figure in document.added:
-        yield _span(figure), f"+ added    {_figure_text(figure)}"
+        yield _span(figure), _one_line(f"+ added    {_figure_text(figure)}")
     for change in document.changed:
         fields = "; ".join(_change_text(field) for field in change.fields)
-        yield _span(change.old), f"~ changed  {_where(change.old)}: {fields}"
+        yield _span(change.old), _one_line(f"~ changed  {_where(change.old)}: {fields}")
+
+
+def _one_line(line: str) -> str:
+    """A difference on one line: a line break of the text (a PDF's) written as ⏎."""
+    return line.replace("\r\n", "⏎").replace("\n", "⏎").replace("\r", "⏎")
 
 
 def _where(figure: dict) -> str:

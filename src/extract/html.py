@@ -142,10 +142,23 @@ class _Walker(HTMLParser):
             self.current.append((" " if char == "\xa0" else char, self._offset()))
 
 
-TAG = regex.compile(r"<[^<>]*>|<[^<>]*$|^[^<>]*>")
+# A tag as HTML writes one: `<` then a name, a `/`, or `!` (a comment). A bare `<`
+# or `>` in the text (增速<3%) is text.
+TAG = regex.compile(r"<(?:[A-Za-z/!?][^<>]*)>")
+ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
 
 
 def quote_of_html(source: str) -> str:
-    """A stretch of HTML source as a reader quotes it: tags (and a tag cut at either
-    end) left out, entities written as their characters, runs of space as one."""
+    """A stretch of HTML source as a reader quotes it: tags left out, entities written
+    as their characters, runs of space as one."""
     return SPACE.sub(" ", html.unescape(TAG.sub("", source))).strip()
+
+
+def entity_end(source: str, end: int) -> int:
+    """The end of a span of the source that stops after the first character of an
+    entity (the text's last character was written &#12290;): after the entity."""
+    if end and source[end - 1] == "&":
+        written = ENTITY.match(source, end - 1)
+        if written:
+            return written.end()
+    return end

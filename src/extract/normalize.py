@@ -19,7 +19,7 @@ from pathlib import Path
 
 import regex
 
-from .html import article_pieces
+from .html import article_pieces, entity_end, quote_of_html
 from .rules import Rules
 
 SCRIPT_SAMPLE = 20000
@@ -58,6 +58,19 @@ class Normalized:
     text: str
     offsets: OffsetMap
     script: str | None
+    # "html" when `original` is the source of a page whose article text was read.
+    markup: str = "text"
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        """A half-open span of the text -> the span of the original that holds it (of
+        a page, through the whole entity its last character was written as)."""
+        start, end = self.offsets.span_to_original(start, end)
+        return start, entity_end(self.original, end) if self.markup == "html" else end
+
+    def quote(self, start: int, end: int) -> str:
+        """The original of a span as a reader quotes it (a page's without its tags)."""
+        stretch = self.original[start:end]
+        return quote_of_html(stretch) if self.markup == "html" else stretch
 
 
 def detect_language(text: str) -> str:
@@ -80,7 +93,7 @@ def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
     folded = fold_width(kept)
     script = detect_script(folded) if rules.han_script else None
     text = to_simplified(folded) if script == "traditional" else folded
-    return Normalized(original=original, text=text, offsets=offsets, script=script)
+    return Normalized(original=original, text=text, offsets=offsets, script=script, markup=markup)
 
 
 def _assemble(pieces: list[tuple[str, int]]) -> tuple[str, OffsetMap]:

@@ -16,14 +16,13 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
 
 from .attach import place_comparison
 from .canonical import canonical_indicators
-from .html import quote_of_html
 from .languages import Language, available_languages, load_language
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
 from .normalize import Normalized, detect_language, normalize
@@ -105,8 +104,7 @@ class Extractor:
             report_year=year,
         )
         currency = rules.local_currency.get(region or "")
-        quote = quote_of_html if raw.markup == "html" else _plain_quote
-        return facts, self._stream_indicators(norm, language, year, region, currency, quote)
+        return facts, self._stream_indicators(norm, language, year, region, currency)
 
     def _stream_indicators(
         self,
@@ -115,14 +113,13 @@ class Extractor:
         year: int | None,
         region: str | None,
         currency: str | None,
-        quote: Callable[[str], str],
     ) -> Iterator[Indicator]:
         items = self._sentences_with_quantities(norm.text, language)
         for (sentence, rules, found), frames in assign_frames(items, year):
             with self._stage("attach"):
                 language = self.language(rules.language)
                 frames = language.frames(sentence, found, frames, year, region)
-                indicators = self._indicators(norm, sentence, language, found, frames, currency, quote)
+                indicators = self._indicators(norm, sentence, language, found, frames, currency)
             yield from indicators
 
     def _sentences_with_quantities(self, text: str, document: Language) -> Iterator[Item]:
@@ -146,7 +143,6 @@ class Extractor:
         found: list[Quantity],
         frames: list[TimeFrame],
         currency: str | None,
-        quote: Callable[[str], str],
     ) -> list[Indicator]:
         if not found:
             return []
@@ -160,9 +156,9 @@ class Extractor:
         for quantity, metric, english, change, frame, canonical, compared in zip(
             found, metrics, glosses, changes, frames, canonicals, comparisons, strict=True
         ):
-            start, end = norm.offsets.span_to_original(quantity.start, quantity.end)
+            start, end = norm.original_span(quantity.start, quantity.end)
             excerpt_start, excerpt_end = _excerpt(sentence, quantity)
-            sentence_start, sentence_end = norm.offsets.span_to_original(excerpt_start, excerpt_end)
+            sentence_start, sentence_end = norm.original_span(excerpt_start, excerpt_end)
             indicators.append(
                 Indicator(
                     span=(start, end),
@@ -183,7 +179,7 @@ class Extractor:
                     year=frame.year,
                     compared_with=compared.place if compared else None,
                     sentence_span=(sentence_start, sentence_end),
-                    quote=quote(norm.original[sentence_start:sentence_end]),
+                    quote=norm.quote(sentence_start, sentence_end),
                 )
             )
         return indicators
@@ -207,9 +203,6 @@ def _excerpt(sentence: Sentence, quantity: Quantity) -> tuple[int, int]:
     stop = next((i for i in range(end - 1, quantity.end - sentence.start, -1) if text[i] in CLAUSE_END), end)
     return sentence.start + cut, sentence.start + stop
 
-
-def _plain_quote(original: str) -> str:
-    return original
 
 
 def _sentence_language(text: str, document_language: str) -> str:

@@ -73,7 +73,7 @@ def decode(data: bytes, path: str | Path = "<bytes>", max_bytes: int = MAX_BYTES
     text, encoding = _decode_text(data, path)
     if "\x00" in text:
         raise ReadError(path, BINARY)
-    if _is_json(text):
+    if is_json(text):
         raise ReadError(path, JSON)
     return text, encoding
 
@@ -81,21 +81,22 @@ def decode(data: bytes, path: str | Path = "<bytes>", max_bytes: int = MAX_BYTES
 JSON = "file is JSON, not a report (an output of extract is read by `extract show`, `track`, `audit` and `diff`)"
 
 
-def _is_json(text: str) -> bool:
-    """Whether a text is one JSON object or array, or JSON Lines of them: data, never
-    a report, whose numbers would come out as invented figures."""
-    stripped = text.lstrip()
+def is_json(text: str) -> bool:
+    """Whether a text is one JSON object or array, or JSON Lines of objects: data,
+    never a report, whose numbers would come out as invented figures. A report may
+    open with a bracket ([导读], [1]): only what parses as JSON counts."""
+    stripped = text.lstrip("\ufeff \t\r\n")
     if stripped[:1] not in {"{", "["}:
         return False
     try:
         json.loads(stripped)
+        return True
     except ValueError:
-        first = stripped.split("\n", 1)[0]
-        try:
-            json.loads(first)
-        except ValueError:
-            return False
-    return True
+        pass
+    try:
+        return isinstance(json.loads(stripped.split("\n", 1)[0]), dict)
+    except ValueError:
+        return False
 
 
 def _document_text(data: bytes, kind: str, path: str | Path, max_bytes: int) -> str:

@@ -11,7 +11,7 @@ Figure ids are `<doc_id>#<n>` as in the JSON output. The doc_id is
 `doc.user_data["doc_id"]` when the caller set it (and `doc.user_data["report_year"]`
 overrides the component's report year for that Doc); else it is made from the
 text, `doc-` and the first 12 hex digits of its SHA-256, so that the figures of
-two documents never share ids and the same text always gets the same ones.
+two different texts never share ids and the same text always gets the same ones.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ class IndicatorExtractor:
             Doc.set_extension("indicators", default=None)
 
     def __call__(self, doc: Doc) -> Doc:
-        report_year = doc.user_data.get("report_year", self.report_year)
+        report_year = _year(doc.user_data.get("report_year", self.report_year))
         extraction = extract_text(doc.text, doc_id=doc_id(doc), report_year=report_year, extractor=self.extractor)
         indicators = document_json(extraction)["indicators"]
         doc._.indicators = indicators
@@ -48,11 +48,21 @@ class IndicatorExtractor:
 
 
 def doc_id(doc: Doc) -> str:
-    """The caller's name for a Doc, else one made from its text."""
+    """The caller's name for a Doc (a number is a name too), else one made from its text."""
     given = doc.user_data.get("doc_id")
-    if isinstance(given, str) and given:
-        return given
+    if given is not None and str(given):
+        return str(given)
     return "doc-" + hashlib.sha256(doc.text.encode("utf-8", "surrogatepass")).hexdigest()[:12]
+
+
+def _year(value: object) -> int | None:
+    """A report year as the caller gave it: 2025 or "2025"; anything else is an error
+    that says so, not a failure deep in the extractor."""
+    if value is None or isinstance(value, int) and not isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().isdigit():
+        return int(value)
+    raise ValueError(f"report_year must be a year such as 2025, not {value!r}")
 
 
 @Language.factory(
