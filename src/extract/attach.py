@@ -524,14 +524,53 @@ def _longest_first(words: frozenset[str]) -> tuple[str, ...]:
 
 
 def _strip_words(text: str, words: tuple[str, ...]) -> str:
-    """Remove any of `words` from the end of `text`, again and again (longest first)."""
+    """Remove any of `words` from the end of `text`, again and again; where several
+    end it, the first of `words` goes."""
     # endswith(tuple) runs in C: most texts end in none of the words.
     while text.endswith(words):
-        word = next((w for w in words if w and text.endswith(w)), None)
+        word = _first_ending(text, words)
         if word is None:
             break
         text = text[: -len(word)]
     return text
+
+
+def _first_ending(text: str, words: tuple[str, ...]) -> str | None:
+    """The first of `words` that `text` ends with: a lookup per length of word, not
+    a test per word."""
+    places, lengths = _suffix_index(words)
+    found = [places[ending] for size in lengths if (ending := text[-size:]) in places and len(text) >= size]
+    return words[min(found)] if found else None
+
+
+# Suffix indexes of the word tuples of the rules, by the tuple's identity: hashing
+# a tuple of hundreds of words on every lookup would cost more than the lookup.
+_SUFFIX_INDEXES: dict[int, tuple[tuple, dict[str, int], tuple[int, ...]]] = {}
+
+
+def _suffix_index(items: tuple) -> tuple[dict[str, int], tuple[int, ...]]:
+    """Each word's first place in `items` (words, or pairs with the word first), and
+    the lengths of the words, longest first."""
+    entry = _SUFFIX_INDEXES.get(id(items))
+    if entry is None or entry[0] is not items:
+        places: dict[str, int] = {}
+        for place, item in enumerate(items):
+            word = item if isinstance(item, str) else item[0]
+            if word:
+                places.setdefault(word, place)
+        entry = (items, places, tuple(sorted({len(word) for word in places}, reverse=True)))
+        _SUFFIX_INDEXES[id(items)] = entry
+    return entry[1], entry[2]
+
+
+def _glossary_head(metric: str, heads: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:
+    """The longest glossary head that `metric` ends with, and its English."""
+    places, lengths = _suffix_index(heads)
+    for size in lengths:
+        place = places.get(metric[-size:]) if len(metric) >= size else None
+        if place is not None:
+            return heads[place]
+    return None
 
 
 def gloss(metric: str | None, rules: Rules) -> str | None:
@@ -550,7 +589,7 @@ def gloss(metric: str | None, rules: Rules) -> str | None:
         end, length, english = max(at_end)
         head: tuple[str, str] | None = (metric[end - length : end], english)
     else:
-        head = next(((h, english) for h, english in rules.glossary_heads if metric.endswith(h)), None)
+        head = _glossary_head(metric, rules.glossary_heads)
     if head is None:
         return None
     modifier = metric[: metric.rfind(head[0])]
