@@ -9,6 +9,7 @@ back; without one, the whole document comes back to be printed or collected.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import json
@@ -25,6 +26,7 @@ from typing import Any
 import regex
 
 from .model import Indicator
+from .normalize import detect_language
 from .pipeline import Extractor
 from .read import ReadError, read_document
 from .serialize import document_chunks, document_json, write_atomic
@@ -109,7 +111,10 @@ def _over_processes(jobs: list[Job], workers: int, out: Path | None) -> Iterator
     global _worker_extractor
     if "fork" in multiprocessing.get_all_start_methods():
         _worker_extractor = Extractor()
-        _worker_extractor.warm_up()
+        # The language of the first report only: loading spaCy for English takes a
+        # second, spent before any worker starts, for batches with no English in them
+        # (a worker loads what another language needs when it meets it).
+        _worker_extractor.warm_up(_languages(jobs[:1]))
         # Keep the collector off the inherited objects (jieba's dictionary above all):
         # its passes would write to every page and undo the sharing of memory.
         gc.freeze()
@@ -119,6 +124,15 @@ def _over_processes(jobs: list[Job], workers: int, out: Path | None) -> Iterator
     # Submitted now, so that processes start before the caller shows any progress.
     results = pool.map(partial(_extract_in_worker, out=out), jobs, chunksize=1)
     return _draining(results, pool)
+
+
+def _languages(jobs: list[Job]) -> set[str] | None:
+    """The languages of these reports, None when none of them can be read."""
+    codes = set()
+    for job in jobs:
+        with contextlib.suppress(ReadError):
+            codes.add(detect_language(read_document(job.path).text))
+    return codes or None
 
 
 def _draining(results: Iterator[Outcome], pool: ProcessPoolExecutor) -> Iterator[Outcome]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
@@ -72,9 +72,10 @@ class Extractor:
         languages = (self.language(code) for code in available_languages())
         return next((language.segmenter for language in languages if language.segmenter is not None), None)
 
-    def warm_up(self) -> None:
-        """Load what the stages load lazily, before the first report (a worker)."""
-        for code in available_languages():
+    def warm_up(self, languages: Iterable[str] | None = None) -> None:
+        """Load what the stages of these languages (all when None) load lazily, before
+        the first report (a worker)."""
+        for code in languages or available_languages():
             self.language(code).warm_up()
 
     def extract(self, raw: RawDocument, report_year: int | None = None, region: str | None = None) -> Extraction:
