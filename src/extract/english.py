@@ -151,6 +151,7 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     prefix = _prefix_unit(text, start, rules)
     scale, position = _scale(text, position, rules)
     unit_start = position
+    unit: Unit | None
     if prefix is not None:
         if not scale:
             scale, position = _currency_scale(text, position, rules)
@@ -396,6 +397,7 @@ def _range_end(
             return None
         second = parse_english_number(match.group())
         scale, after = _scale(text, match.end(), rules)
+        end_unit: Unit | None
         if prefix is not None:
             if prefix.unit.base != unit.base:
                 return None

@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from .attach import place_comparison
 from .canonical import canonical_indicators
@@ -66,7 +67,7 @@ class Extractor:
         return self.language(code).rules
 
     @property
-    def tokenizer(self):
+    def tokenizer(self) -> Any:
         """The word segmenter of the language that has one (the audit reads Chinese
         metrics with the same one)."""
         languages = (self.language(code) for code in available_languages())
