@@ -128,33 +128,14 @@ def describe(files: list[Path]) -> dict[str, int]:
     }
 
 
-def measure(files: list[Path]) -> dict[str, float]:
+def measure(files: list[Path], runs: int = 3) -> dict[str, float]:
     """In one process: seconds per stage, characters per second end to end, and the
-    figures found (the indicators written)."""
-    timings: dict[str, float] = {}
-    figures = [0]
-
-    def counted(indicators):
-        for indicator in indicators:
-            figures[0] += 1
-            yield indicator
-
-    extractor = Extractor(timings=timings)
-    extractor.extract(read_document(files[0]))  # load jieba and OpenCC before timing
-    timings.clear()
-    chars, out = 0, Path(tempfile.mkdtemp())
-    start = time.perf_counter()
-    for path in files:
-        t = time.perf_counter()
-        raw = read_document(path)
-        timings["read"] = timings.get("read", 0.0) + time.perf_counter() - t
-        chars += len(raw.text)
-        # As `extract run --out` does: indicators are found while the JSON is written.
-        t = time.perf_counter()
-        facts, indicators = extractor.stream(raw)
-        write_atomic(out / f"{raw.doc_id}.json", document_chunks(facts, counted(indicators)))
-        timings["write"] = timings.get("write", 0.0) + time.perf_counter() - t
-    total = time.perf_counter() - start
+    figures found (the indicators written). The best of `runs` passes, as the floor
+    is: on a shared machine one pass may be slowed by another process."""
+    extractor = Extractor(timings={})
+    extractor.extract(read_document(files[0]))  # load the segmenter and OpenCC before timing
+    passes = [_timed_pass(extractor, files) for _ in range(runs)]
+    chars, total, figures, timings = min(passes, key=lambda one: one[1])
     texts = [p.read_text(encoding="utf-8") for p in files]
     t = time.perf_counter()
     for text in texts:
@@ -170,7 +151,7 @@ def measure(files: list[Path]) -> dict[str, float]:
         "seconds": total,
         "chars_per_s": chars / total,
         "converter": converter_name(),
-        "figures": figures[0],
+        "figures": figures,
         **timings,
     }
 
@@ -300,6 +281,33 @@ def joined(paths: list[Path], target: Path, megabytes: float) -> Path:
     return target
 
 
+def _timed_pass(extractor: Extractor, files: list[Path]) -> tuple[int, float, int, dict[str, float]]:
+    """One pass over the files as `extract run --out` makes it: (characters, seconds,
+    figures, seconds per stage)."""
+    timings = extractor.timings
+    timings.clear()
+    figures = [0]
+
+    def counted(indicators):
+        for indicator in indicators:
+            figures[0] += 1
+            yield indicator
+
+    chars, out = 0, Path(tempfile.mkdtemp())
+    start = time.perf_counter()
+    for path in files:
+        t = time.perf_counter()
+        raw = read_document(path)
+        timings["read"] = timings.get("read", 0.0) + time.perf_counter() - t
+        chars += len(raw.text)
+        # As `extract run --out` does: indicators are found while the JSON is written.
+        t = time.perf_counter()
+        facts, indicators = extractor.stream(raw)
+        write_atomic(out / f"{raw.doc_id}.json", document_chunks(facts, counted(indicators)))
+        timings["write"] = timings.get("write", 0.0) + time.perf_counter() - t
+    return chars, time.perf_counter() - start, figures[0], dict(timings)
+
+
 def measure_with_fast_opencc(files: list[Path]) -> dict | None:
     """The traditional documents measured again with the C++ OpenCC (package `opencc`),
     installed apart in .cache/opencc-official (scripts/test puts it there)."""
@@ -416,7 +424,7 @@ def render(args, files, m: Measured) -> str:
         "",
         "## Throughput",
         "",
-        "| text | converter | documents | characters | chars/s (1 core, end to end) | regex floor chars/s "
+        "| text | converter | documents | characters | chars/s (1 core, end to end, best of 3) | regex floor chars/s "
         "| floor / extract |",
         "|---|---|---|---|---|---|---|",
     ]
