@@ -309,11 +309,21 @@ def _documents(outcomes, tally: _Tally, verbose: bool) -> Iterator[dict]:
             yield outcome.document
 
 
+def _write_page(path: Path, page: str, what: str) -> None:
+    """An HTML page written whole, or a one-line error."""
+    from .serialize import write_atomic
+
+    try:
+        write_atomic(path, page)
+    except OSError as exc:
+        _error(f"{path}: cannot write the {what}: {exc.strerror or exc}")
+        raise typer.Exit(1) from exc
+    typer.echo(f"{what}: {path}", err=True)
+
+
 def _load_report(path: Path, extractor) -> dict:
     """A report file, or the JSON that `extract run` wrote for one (known by its
     content: a JSON file of another kind is refused, never read as a report)."""
-    if not _looks_like_json(path):
-        return _load_reports(path, extractor)[0]
     documents = _load_reports(path, extractor)
     if len(documents) != 1:
         raise ReadError(path, f"holds {len(documents)} documents of `extract run`; give the output of one report")
@@ -420,15 +430,9 @@ def track(
                 _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
         series = _track_panel(documents, fmt, forced, forbidden)
     if html is not None:
-        from .serialize import write_atomic
         from .track_page import track_page
 
-        try:
-            write_atomic(html, track_page(series, _original_text))
-        except OSError as exc:
-            _error(f"{html}: cannot write the track page: {exc.strerror or exc}")
-            raise typer.Exit(1) from exc
-        typer.echo(f"track page: {html}", err=True)
+        _write_page(html, track_page(series, _original_text), "track page")
 
 
 def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
@@ -572,7 +576,7 @@ def show(
     from rich.table import Table
 
     from .review import review_page
-    from .serialize import figure, write_atomic
+    from .serialize import figure
 
     try:
         document, original = _document_and_text(report)
@@ -603,12 +607,7 @@ def show(
         )
     Console().print(table)
     if html is not None:
-        try:
-            write_atomic(html, review_page(original, document))
-        except OSError as exc:
-            _error(f"{html}: cannot write the review page: {exc.strerror or exc}")
-            raise typer.Exit(1) from exc
-        typer.echo(f"review page: {html}", err=True)
+        _write_page(html, review_page(original, document), "review page")
 
 
 def _document_and_text(path: Path) -> tuple[dict, str | None]:
