@@ -175,9 +175,10 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
     # Most sentences have no cue: one search tells, instead of one per cue.
     searched = rules.cue_filter is not None and rules.cue_filter.search(text) is not None
     opening_text = text[start:] if start else text
+    starts_with_cue = rules.start_cue_filter is not None and rules.start_cue_filter.match(opening_text) is not None
     for cue in rules.cues:
         if cue.at_start:
-            if match := cue.pattern.match(opening_text):
+            if starts_with_cue and (match := cue.pattern.match(opening_text)):
                 found.append(_Found(start, start + match.end(), cue, match))
         elif searched:
             found += [_Found(m.start(), m.end(), cue, m) for m in cue.pattern.finditer(text)]
