@@ -455,7 +455,7 @@ def _balanced(text: str) -> str:
 
 
 def _is_anaphora(metric: str, rules: Rules) -> bool:
-    return any(p.search(metric) for p in rules.phrase.anaphora)
+    return rules.phrase.anaphora.search(metric) is not None
 
 
 def attach_changes(sentence: Sentence, quantities: list[Quantity], rules: Rules) -> list[str | None]:
@@ -503,7 +503,7 @@ def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
     if stripped.endswith(rules.change.level_words):
         return None
     clause = PHRASE_BREAK.split(before)[-1]
-    opening = _strip_left_words(clause, rules.phrase.strip_left | rules.phrase.modal_left)
+    opening = _strip_left_words(clause, rules.phrase.left_words)
     return "decrease" if opening.startswith(rules.change.verb_object_decrease) else None
 
 

@@ -148,7 +148,8 @@ class PhraseRules:
     left_words: frozenset[str]
     strip_left_tags: frozenset[str]
     keep: frozenset[str]
-    anaphora: tuple[regex.Pattern, ...]
+    # Any of metrics.toml's anaphora patterns, as one.
+    anaphora: regex.Pattern
     verb_tags: frozenset[str]
     noun_tags: frozenset[str]
     modifier_tags: frozenset[str]
@@ -695,7 +696,7 @@ def _phrase(data: dict[str, Any]) -> PhraseRules:
         left_words=frozenset(p["strip_left"]) | frozenset(p["modal_left"]),
         strip_left_tags=frozenset(p["strip_left_tags"]),
         keep=frozenset(p["keep"]),
-        anaphora=tuple(_compile(a, "metrics.toml anaphora") for a in p["anaphora"]),
+        anaphora=_compile("|".join(f"(?:{a})" for a in p["anaphora"]) or "(?!)", "metrics.toml anaphora"),
         verb_tags=frozenset(p["verb_tags"]),
         noun_tags=frozenset(p["noun_tags"]),
         modifier_tags=frozenset(p["modifier_tags"]),

@@ -176,6 +176,8 @@ def _cues(sentence: Sentence, rules: Rules) -> list[_Found]:
     searched = rules.cue_filter is not None and rules.cue_filter.search(text) is not None
     opening_text = text[start:] if start else text
     starts_with_cue = rules.start_cue_filter is not None and rules.start_cue_filter.match(opening_text) is not None
+    if not (searched or starts_with_cue):
+        return found
     for cue in rules.cues:
         if cue.at_start:
             if starts_with_cue and (match := cue.pattern.match(opening_text)):
