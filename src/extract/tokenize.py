@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from functools import cache, cached_property
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from .rules import Rules
 
@@ -36,7 +36,7 @@ class Tokenizer:
         self._timings = timings
 
     @cached_property
-    def _jieba(self):
+    def _jieba(self) -> Any:
         return _segmenter(tuple(self._words))
 
     def load(self) -> None:
@@ -66,7 +66,7 @@ class Tokenizer:
 
 
 @cache
-def _segmenter(words: tuple[str, ...]):
+def _segmenter(words: tuple[str, ...]) -> Any:
     """A segmenter with `words` added, made once per process. Importing rjieba builds
     its default segmenter (0.1 s); the first word list takes that one rather than
     building a second, and a word is never added twice (each time would raise its
