@@ -10,14 +10,19 @@ back; without one, the whole document comes back to be printed or collected.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import errno
 import gc
 import hashlib
 import json
 import multiprocessing
 import os
-from collections import Counter
-from collections.abc import Iterable, Iterator
-from concurrent.futures import ProcessPoolExecutor
+import signal
+import sys
+from collections import Counter, deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -26,7 +31,7 @@ from typing import Any
 import regex
 
 from .model import Indicator
-from .normalize import detect_language
+from .normalize import article, detect_language
 from .pipeline import Extractor
 from .read import ReadError, read_document
 from .serialize import document_chunks, document_json, write_atomic
@@ -51,10 +56,11 @@ def doc_ids(files: Iterable[Path]) -> list[tuple[Path, str]]:
     has that stem, else the stem qualified by as many parent folders as it takes to
     tell it from every other doc_id (anhui/2025.txt -> anhui-2025), so that files of the
     same name in different folders do not overwrite each other's output."""
-    # One file given twice (a.txt, ./a.txt, or in a folder given as well) is extracted once.
-    unique: dict[str, Path] = {}
+    # One file given twice (a.txt, ./a.txt, through a linked folder, or in a folder given
+    # as well) is extracted once.
+    unique: dict[object, Path] = {}
     for path in files:
-        unique.setdefault(os.path.normpath(path.absolute()), path)
+        unique.setdefault(_identity(path), path)
     files = list(unique.values())
     folders = {path: _folder_names(path) for path in files}
     stems = Counter(path.stem for path in files)
@@ -71,6 +77,16 @@ def doc_ids(files: Iterable[Path]) -> list[tuple[Path, str]]:
             return [(path, ids[path]) for path in files]
         for path in clashing:
             depth[path] += 1
+
+
+def _identity(path: Path) -> object:
+    """What tells one file from another: its device and inode (the same file under
+    any name or link), else, for a file that cannot be looked at, its absolute path."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return os.path.normpath(path.absolute())
+    return stat.st_dev, stat.st_ino
 
 
 def _folder_names(path: Path) -> tuple[str, ...]:
@@ -118,26 +134,137 @@ def _over_processes(jobs: list[Job], workers: int, out: Path | None) -> Iterator
         # Keep the collector off the inherited objects (jieba's dictionary above all):
         # its passes would write to every page and undo the sharing of memory.
         gc.freeze()
-        pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+        context = multiprocessing.get_context("fork")
+        pools = partial(_forked_pool, context=context, parent=os.getpid())
     else:
-        pool = ProcessPoolExecutor(workers, initializer=_start_worker)
+        pools = partial(_spawned_pool, parent=os.getpid())
     # Submitted now, so that processes start before the caller shows any progress.
-    results = pool.map(partial(_extract_in_worker, out=out), jobs, chunksize=1)
-    return _draining(results, pool)
+    return iter(_Supervised(jobs, pools, workers, partial(_extract_in_worker, out=out)))
+
+
+def _forked_pool(size: int, context: multiprocessing.context.BaseContext, parent: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(size, mp_context=context, initializer=_die_with_parent, initargs=(parent,))
+
+
+def _spawned_pool(size: int, parent: int) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(size, initializer=_start_worker, initargs=(parent,))
+
+
+class _Supervised:
+    """Jobs over a pool of worker processes, outcomes in job order, such that a worker
+    that dies (the OOM killer, a kill -9) does not end the batch. Its death breaks the
+    pool and every job in flight with it; those are run again one at a time, each
+    alone in a fresh pool of one worker, so that a job whose worker dies once more is
+    known to be the cause and reported as one failed file; the others are redone."""
+
+    def __init__(
+        self, jobs: list[Job], pools: Callable[[int], ProcessPoolExecutor], workers: int, call: Callable[[Job], Outcome]
+    ):
+        self._jobs = jobs
+        self._pools = pools
+        self._workers = workers
+        self._call = call
+        self._waiting = deque(range(len(jobs)))
+        self._suspects: deque[int] = deque()
+        self._suspected: set[int] = set()
+        self._running: dict[int, Future] = {}
+        self._outcomes: dict[int, Outcome] = {}
+        self._pool: ProcessPoolExecutor | None = None
+        self._size = 0
+        self._submit()
+
+    def __iter__(self) -> Iterator[Outcome]:
+        try:
+            for n in range(len(self._jobs)):
+                while n not in self._outcomes:
+                    self._advance()
+                yield self._outcomes.pop(n)
+        finally:
+            if self._pool is not None:
+                self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def _advance(self) -> None:
+        """Wait for a job to finish, take its outcome, and keep the workers busy."""
+        finished, _ = wait(list(self._running.values()), return_when=FIRST_COMPLETED)
+        broken = False
+        for n, future in list(self._running.items()):
+            if future in finished:
+                if isinstance(future.exception(), BrokenProcessPool):
+                    broken = True
+                else:
+                    self._outcomes[n] = self._outcome(n, future)
+                    del self._running[n]
+        if broken:
+            self._recover()
+        self._submit()
+
+    def _outcome(self, n: int, future: Future) -> Outcome:
+        error = future.exception()
+        if error is None:
+            return future.result()
+        # extract_one turns every error into its line; what is left failed on the way
+        # (a result that would not pickle, say): still one line, and the batch goes on.
+        return self._jobs[n].path, _internal_error(self._jobs[n].path, error)
+
+    def _recover(self) -> None:
+        """After a worker died: keep what finished, suspect what was in flight, and
+        fail what was already suspected (it was running alone: it is the cause)."""
+        for n, future in sorted(self._running.items()):
+            if future.done() and not isinstance(future.exception(), BrokenProcessPool):
+                self._outcomes[n] = self._outcome(n, future)
+            elif n in self._suspected:
+                self._outcomes[n] = self._jobs[n].path, _killed(self._jobs[n].path)
+            else:
+                self._suspected.add(n)
+                self._suspects.append(n)
+        self._running.clear()
+        self._close_pool()
+
+    def _submit(self) -> None:
+        """Submit what fits: suspects one at a time in a pool of one, else up to two
+        jobs per worker (one running, one ready) in a full pool."""
+        while True:
+            try:
+                self._submit_what_fits()
+                return
+            except BrokenProcessPool:  # a worker died while none of the jobs ran
+                self._recover()
+
+    def _submit_what_fits(self) -> None:
+        alone = bool(self._suspects)
+        size = 1 if alone else self._workers
+        if self._pool is None or self._size != size:
+            if self._running:
+                return  # the pool of one finishes its suspect first
+            self._close_pool()
+            self._pool, self._size = self._pools(size), size
+        queue = self._suspects if alone else self._waiting
+        limit = 1 if alone else 2 * size
+        while queue and len(self._running) < limit:
+            self._running[queue[0]] = self._pool.submit(self._call, self._jobs[queue[0]])
+            queue.popleft()
+
+    def _close_pool(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+
+
+def _killed(path: Path) -> str:
+    return f"{path}: the worker process extracting it was killed, and again when it ran alone (out of memory?)"
 
 
 def _languages(jobs: list[Job]) -> set[str] | None:
     """The languages of these reports, None when none of them can be read."""
     codes = set()
     for job in jobs:
+        # A pipe is read once only: what the warm-up took, the report would lose.
+        if not job.path.is_file():
+            continue
         with contextlib.suppress(ReadError):
-            codes.add(detect_language(read_document(job.path).text))
+            raw = read_document(job.path)
+            codes.add(detect_language(article(raw.text, raw.markup).text))
     return codes or None
-
-
-def _draining(results: Iterator[Outcome], pool: ProcessPoolExecutor) -> Iterator[Outcome]:
-    with pool:
-        yield from results
 
 
 def extract_on_dask(jobs: Iterable[Job], scheduler: str | None = None) -> Iterator[Outcome]:
@@ -168,9 +295,26 @@ def _extract_on_dask_worker(job: Job) -> tuple[str, Done | str]:
     return str(job.path), extract_one(job, _worker_extractor, None)[1]
 
 
-def _start_worker() -> None:
+def _start_worker(parent: int) -> None:
     global _worker_extractor
+    _die_with_parent(parent)
     _worker_extractor = Extractor()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this worker when its parent dies (else a killed run leaves
+    its workers running under PID 1, holding memory and the output folder). Linux
+    only. The kernel's "parent" is the thread that forked the worker: the pool forks
+    its workers in the thread that submits jobs, the one that iterates the outcomes."""
+    if sys.platform.startswith("linux"):
+        with contextlib.suppress(OSError, AttributeError):
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    # The parent may have died before the request was made: nobody would send it then.
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _extract_in_worker(job: Job, out: Path | None) -> Outcome:
@@ -192,6 +336,8 @@ def extract_one(job: Job, extractor: Extractor, out: Path | None) -> Outcome:
         except OSError as exc:
             return path, _unwritable(path, text_file, exc)
     target = None if out is None else out / f"{raw.doc_id}.json"
+    if target is not None and (too_long := _name_too_long(path, target)):
+        return path, too_long
     try:
         if target is None:
             document = document_json(extractor.extract(raw, job.report_year, region=job.region))
@@ -204,12 +350,30 @@ def extract_one(job: Job, extractor: Extractor, out: Path | None) -> Outcome:
     except OSError as exc:
         return path, _unwritable(path, target, exc)
     except Exception as exc:  # noqa: BLE001 - one report's failure must not end a batch of thousands
-        reason = " ".join(f"{type(exc).__name__}: {exc}".split())
-        return path, f"{path}: internal error ({reason}); please report it with this file"
+        return path, _internal_error(path, exc)
+
+
+def _internal_error(path: Path, exc: BaseException) -> str:
+    reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+    return f"{path}: internal error ({reason}); please report it with this file"
 
 
 def _unwritable(path: Path, target: Path | None, exc: OSError) -> str:
+    if exc.errno == errno.ENAMETOOLONG:
+        return f"{path}: cannot write {target}: its name is too long for the file system; rename the file"
     return f"{path}: cannot write {target}: {exc.strerror or exc}; check the output folder and free space"
+
+
+def _name_too_long(path: Path, target: Path) -> str | None:
+    """Why the output's name cannot be made in its folder, known before extracting."""
+    try:
+        limit = os.pathconf(target.parent, "PC_NAME_MAX")
+    except (OSError, ValueError):
+        limit = 255
+    size = len(os.fsencode(target.name))
+    if size <= limit:
+        return None
+    return f"{path}: its output's name would be {size} bytes, too long for the file system (at most {limit}); rename it"
 
 
 class _Counted:
@@ -226,14 +390,18 @@ class _Counted:
 
 
 HEAD_CHARS = 4096
+# How every whole output ends (the last indicator's list closed, or an empty one): a
+# newline of the layout then "  ]" stands nowhere else, since strings escape newlines.
+WHOLE_ENDS = (b"\n  ]\n}\n", b'"indicators": []\n}\n')
+TAIL_BYTES = 32
 SHA256_FIELD = regex.compile(r'^  "sha256": "([0-9a-f]{64})",$', regex.MULTILINE)
 # A document fact of the head of an output: "region": "崂山区", or "report_year": 2025.
 FACT_FIELD = regex.compile(r'^  "(region|report_year)": (.*),$', regex.MULTILINE)
 
 
 def already_done(job: Job, out: Path) -> bool:
-    """Whether OUT/<doc_id>.json was written from these very bytes, and with the facts
-    given for this run, if any (for --resume)."""
+    """Whether OUT/<doc_id>.json was written whole from these very bytes, and with the
+    facts given for this run, if any (for --resume)."""
     done = out / f"{job.doc_id}.json"
     if not done.exists():
         return False
@@ -242,9 +410,18 @@ def already_done(job: Job, out: Path) -> bool:
         with done.open(encoding="utf-8") as handle:
             head = handle.read(HEAD_CHARS)
         written = SHA256_FIELD.search(head)
-        return bool(written) and written.group(1) == _sha256(job.path) and _same_facts(head, job)
+        same = bool(written) and written.group(1) == _sha256(job.path) and _same_facts(head, job)
+        return same and _ends_whole(done)
     except (OSError, ValueError):
         return False
+
+
+def _ends_whole(output: Path) -> bool:
+    """Whether an output ends as a whole one does: a file cut short (a full disk, a
+    copy stopped half-way) does not, and is done again."""
+    with output.open("rb") as handle:
+        handle.seek(max(0, handle.seek(0, os.SEEK_END) - TAIL_BYTES))
+        return handle.read().endswith(WHOLE_ENDS)
 
 
 def _same_facts(head: str, job: Job) -> bool:

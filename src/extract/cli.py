@@ -5,12 +5,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import re
+import signal
 import sys
 from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -48,24 +52,66 @@ class TableFormat(StrEnum):
     json = "json"
 
 
-def _report_files(paths: list[Path], suffixes: set[str] = REPORT_SUFFIXES) -> list[Path]:
+def _report_files(
+    paths: list[Path], suffixes: set[str] = REPORT_SUFFIXES, unread: list[str] | None = None
+) -> list[Path]:
     """Files as given, and files with one of `suffixes` (report files: .txt, .html …)
-    inside folders, sorted."""
+    inside folders, sorted. What a folder holds under such a name but cannot be read
+    (a subfolder it may not list, a link to nowhere or a loop of links, a FIFO) is
+    added to `unread`, a line each, so that no report goes missing without a word."""
     files: list[Path] = []
     for path in paths:
         if path.is_dir():
-            files += sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in suffixes)
+            files += _folder_reports(path, suffixes, [] if unread is None else unread)
         else:
             files.append(path)
     return files
 
 
+def _folder_reports(folder: Path, suffixes: set[str], unread: list[str]) -> list[Path]:
+    """The report files of a folder and its subfolders, sorted (links to folders are
+    not followed: a link back up would list a folder forever)."""
+
+    def unlisted(exc: OSError) -> None:
+        unread.append(f"{exc.filename}: cannot list the folder: {exc.strerror or exc}")
+
+    found = []
+    for top, _folders, names in os.walk(folder, onerror=unlisted):
+        for path in (Path(top, name) for name in names):
+            if path.suffix.lower() not in suffixes:
+                continue
+            if path.is_file():
+                found.append(path)
+            else:
+                unread.append(_not_a_file(path))
+    return sorted(found)
+
+
+def _not_a_file(path: Path) -> str:
+    """Why an entry of a folder named like a report is no file to read."""
+    if path.is_symlink():
+        try:
+            path.stat()
+        except OSError as exc:
+            return f"{path}: a link to {os.readlink(path)}, which cannot be followed: {exc.strerror or exc}"
+    return f"{path}: not a regular file (a FIFO, socket or device); give the file itself"
+
+
+def _printable(text: str) -> str:
+    """Text that can be written as UTF-8: a file name that is not valid UTF-8 comes
+    from the system with each bad byte as a lone surrogate, shown here as U+FFFD."""
+    return LONE_SURROGATE.sub("\ufffd", text)
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def _error(message: str) -> None:
-    typer.echo(f"extract: {message}", err=True)
+    typer.echo(_printable(f"extract: {message}"), err=True)
 
 
 def _warn(message: str) -> None:
-    typer.echo(f"extract: warning: {message}", err=True)
+    typer.echo(_printable(f"extract: warning: {message}"), err=True)
 
 
 def _version(value: bool) -> None:
@@ -84,6 +130,11 @@ def main(
     ] = None,
 ) -> None:
     """Pull numeric targets and results out of government work reports into JSON."""
+    # A lone surrogate in a figure's text (a damaged PDF) has no UTF-8: stdout writes
+    # its escape, as the output files do, instead of failing.
+    reconfigure = getattr(sys.stdout, "reconfigure", None)
+    if reconfigure is not None:
+        reconfigure(errors="backslashreplace")
 
 
 @app.command(short_help="Extract every figure of reports into JSON, JSON Lines, CSV or Excel.")
@@ -153,41 +204,282 @@ def run(
     different folders get doc_ids qualified by their folder (anhui-2025). A progress
     bar shows on a terminal.
     """
-    from .batch import Job, doc_ids, extract_all, extract_on_dask
-    from .serialize import remove_stale_temporaries
+    from .batch import Job
 
     _check_run_options(fmt, out, array)
+    if engine == "dask":
+        _check_dask(scheduler)
     for folder in (out, save_text):
         _make_folder(folder)
-    files = _report_files(paths)
+        _check_writable(folder)
+    tally, total = _Tally(finished=0, failed=0), 0
+    options = _RunOptions(fmt, out, array, quiet, verbose, resume, engine, scheduler, workers)
+    with _interrupt_in_this_process_only(), _output_claimed(out):
+        try:
+            files, unread = _listed_reports(paths)
+            jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in _job_ids(files)]
+            total, tally.failed = len(jobs) + unread, unread
+            done = _run_jobs(jobs, tally, options)
+        except KeyboardInterrupt:
+            _error(_interrupted(tally, total, fmt, out))
+            raise typer.Exit(130) from None
+        except OSError as exc:
+            where = out / f"indicators.{fmt.value}" if out else "stdout"
+            _error(f"{where}: cannot write: {exc.strerror or exc}; check the output folder and free space")
+            raise typer.Exit(1) from exc
+    if not quiet:
+        where = f" to {out}" if out else ""
+        resumed = f" ({done} already done)" if done else ""
+        typer.echo(_printable(f"extract: {tally.finished} of {total} reports done{where}{resumed}"), err=True)
+    if tally.failed:
+        _error(f"{tally.failed} of {total} files were skipped; see the lines above")
+        raise typer.Exit(1)
+
+
+@contextmanager
+def _output_claimed(out: Path | None) -> Iterator[None]:
+    """The output folder held by this run for as long as it lasts (serialize.claim_output:
+    a second run on it is refused, and only then are a killed run's temporaries
+    removed), or a one-line error."""
+    from .serialize import OutputInUse, claim_output
+
+    with ExitStack() as stack:
+        if out is not None:
+            try:
+                stack.enter_context(claim_output(out))
+            except OutputInUse as exc:
+                _error(_printable(str(exc)))
+                raise typer.Exit(2) from exc
+        yield
+
+
+def _listed_reports(paths: list[Path]) -> tuple[list[Path], int]:
+    """The report files of a run, and how many things named like reports in its folders
+    cannot be read (each said in one line); none to read is an error (exit 2)."""
+    unread: list[str] = []
+    files = _report_files(paths, unread=unread)
+    for line in unread:
+        _error(f"{line} (skipped)")
     if not files:
         _error("no report files found in " + ", ".join(map(str, paths)) + "; give .txt, .html, .pdf or .docx files")
         raise typer.Exit(2)
-    if out is not None:
-        remove_stale_temporaries(out)
-    jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in doc_ids(files)]
-    done = [job for job in jobs if resume and out is not None and fmt is Format.json and _resumable(job, out)]
-    todo = [job for job in jobs if job not in set(done)]
+    return files, len(unread)
+
+
+@dataclass(frozen=True)
+class _RunOptions:
+    """The options of `extract run` that say how its reports are extracted and written."""
+
+    fmt: Format
+    out: Path | None
+    array: bool
+    quiet: bool
+    verbose: bool
+    resume: bool
+    engine: Engine
+    scheduler: str | None
+    workers: int = 1
+
+
+def _run_jobs(jobs: list, tally: _Tally, options: _RunOptions) -> int:
+    """Extract and write the reports of a run, counting them in `tally`; return how many
+    were done before it (--resume)."""
+    from .batch import extract_all, extract_on_dask
+
+    fmt, out = options.fmt, options.out
+    done = {job for job in jobs if options.resume and out is not None and fmt is Format.json and _resumable(job, out)}
+    tally.finished += len(done)
+    todo = [job for job in jobs if job not in done]
     # With a folder for one file per report, reports are written where they are extracted.
-    direct = out if fmt is Format.json and engine != "dask" else None
-    tally = _Tally(finished=len(done), failed=0)
-    outcomes = extract_on_dask(todo, scheduler) if engine == "dask" else extract_all(todo, workers, direct)
-    shown = _progress(outcomes, [job.path for job in todo], enabled=not quiet and not verbose, done=len(done))
-    documents = _documents(shown, tally, verbose)
+    direct = out if fmt is Format.json and options.engine != "dask" else None
+    with _dask_scheduler(options) as scheduler:
+        if options.engine == "dask":
+            outcomes = extract_on_dask(todo, scheduler)
+        else:
+            outcomes = extract_all(todo, _capped_workers(options.workers, len(todo)), direct)
+        shown = _progress(outcomes, [job.path for job in todo], not options.quiet and not options.verbose, len(done))
+        documents = _documents(shown, tally, options.verbose)
+        _write_documents(documents, fmt, out, array=options.array, several=len(jobs) > 1, tally=tally)
+    return len(done)
+
+
+@contextmanager
+def _dask_scheduler(options: _RunOptions) -> Iterator[str | None]:
+    """The address of the Dask scheduler of a run: the one given, or that of a local
+    cluster started here, closed at the end. Its worker processes start with Ctrl-C
+    ignored (a disposition they keep, unlike a handler): the terminal sends SIGINT to
+    them too, and each would print a traceback; this process stops them instead."""
+    if options.engine != "dask":
+        yield None
+        return
+    cluster = None if options.scheduler else _local_cluster()
     try:
-        _write_documents(documents, fmt, out, array=array, several=len(jobs) > 1)
+        yield options.scheduler or cluster.scheduler_address
+    except KeyboardInterrupt:
+        # The client, closing in another thread, logs that its scheduler went away: the
+        # line of the interrupted run says it all (the process ends right after it).
+        _silence_dask_logs()
+        raise
+    finally:
+        if cluster is not None:
+            with _quiet_dask_logs():
+                cluster.close()
+
+
+def _local_cluster():
+    """A Dask cluster of worker processes on this machine, started with Ctrl-C ignored."""
+    import logging
+
+    from dask.distributed import LocalCluster
+
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        # Workers log at ERROR only: a task cancelled by an interrupted run is no news.
+        return LocalCluster(threads_per_worker=1, processes=True, silence_logs=logging.ERROR)
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _job_ids(files: list[Path]) -> list[tuple[Path, str]]:
+    """Every file with its doc_id, made fit for an id: a control character (a newline in
+    a file name) as "_", a byte that is not UTF-8 as U+FFFD; each still unique."""
+    from .batch import doc_ids
+
+    taken: set[str] = set()
+    result = []
+    for path, doc_id in doc_ids(files):
+        fit = CONTROL.sub("_", _printable(doc_id))
+        unique, n = fit, 1
+        while unique in taken:  # a.txt and a\n.txt made alike: the later one numbered
+            n += 1
+            unique = f"{fit}-{n}"
+        taken.add(unique)
+        result.append((path, unique))
+    return result
+
+
+# What an id cannot hold: controls (C0, DEL, C1) and the line and paragraph separators,
+# which the schema's `.` does not match and which break a line of JSON Lines for some readers.
+CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def _capped_workers(workers: int, reports: int) -> int:
+    """At most one worker per CPU this process may run on, with a warning when more
+    would have worked: each worker holds a whole extractor (hundreds of MB once it has
+    read a report), and workers beyond the CPUs only take turns, so they cost memory
+    and give no speed."""
+    cpus = _cpus()
+    if min(workers, reports) <= cpus:
+        return min(workers, max(cpus, reports))
+    _warn(f"--workers {workers}: this machine lets extract use {cpus} CPU(s); using {cpus} workers")
+    return cpus
+
+
+def _cpus() -> int:
+    """The CPUs this process may use (its affinity, as in a container limited to some)."""
+    if hasattr(os, "process_cpu_count"):
+        return os.process_cpu_count() or 1
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0)) or 1
+    return os.cpu_count() or 1
+
+
+# How long `--scheduler` may take to answer before the run is refused.
+SCHEDULER_TIMEOUT = "10s"
+
+
+def _check_dask(scheduler: str | None) -> None:
+    """Dask installed and, with --scheduler, a scheduler there that answers: checked
+    before any report is read, each a one-line error (exit 2)."""
+    try:
+        from dask.distributed import Client
+    except ImportError as exc:
+        _error("--engine dask needs Dask: pip install 'dask[distributed]', or use --engine local")
+        raise typer.Exit(2) from exc
+    if scheduler is None:
+        return
+    try:
+        with _quiet_dask_logs(), Client(scheduler, timeout=SCHEDULER_TIMEOUT):
+            pass
+    except (OSError, ValueError, TypeError) as exc:  # TimeoutError is an OSError
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        _error(f"--scheduler {scheduler}: no Dask scheduler answers there ({reason}); give tcp://HOST:PORT")
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _quiet_dask_logs():
+    """Dask logs each failed attempt to connect; the one-line error says it all."""
+    levels = _silence_dask_logs()
+    try:
+        yield
+    finally:
+        for log, level in levels.items():
+            log.setLevel(level)
+
+
+def _silence_dask_logs() -> dict:
+    """Every logger of Dask's made silent (each has a level of its own); their levels before."""
+    import logging
+
+    names = ["distributed", *(n for n in logging.root.manager.loggerDict if n.startswith("distributed."))]
+    levels = {logging.getLogger(name): logging.getLogger(name).level for name in names}
+    for log in levels:
+        log.setLevel(logging.CRITICAL + 1)
+    return levels
+
+
+def _check_writable(folder: Path | None) -> None:
+    """An output folder that takes a file, checked before any report is read (else a
+    read-only folder fails every report, one after another, or loses a whole batch of
+    rows at the end)."""
+    if folder is None:
+        return
+    import tempfile
+
+    try:
+        handle, probe = tempfile.mkstemp(prefix=".extract-probe.", suffix=".tmp", dir=folder)
+        os.close(handle)
+        os.unlink(probe)
     except OSError as exc:
-        where = out / f"indicators.{fmt.value}" if out else "stdout"
-        _error(f"{where}: cannot write: {exc.strerror or exc}; check the output folder and free space")
-        raise typer.Exit(1) from exc
-    finished, failed = tally.finished, tally.failed
-    if not quiet:
-        where = f" to {out}" if out else ""
-        resumed = f" ({len(done)} already done)" if done else ""
-        typer.echo(f"extract: {finished} of {len(jobs)} reports done{where}{resumed}", err=True)
-    if failed:
-        _error(f"{failed} of {len(jobs)} files were skipped; see the lines above")
-        raise typer.Exit(1)
+        _error(f"{folder}: cannot write in the output folder: {exc.strerror or exc}")
+        raise typer.Exit(2) from exc
+
+
+@contextmanager
+def _interrupt_in_this_process_only():
+    """Ctrl-C stops this process only. A terminal sends SIGINT to every process of the
+    job; worker processes forked from here inherit this handler and let it pass, to
+    finish the report they are writing, so that the interrupted run prints one line
+    rather than a traceback per worker, and leaves no report half-written."""
+    parent = os.getpid()
+
+    def interrupt(signum, frame):
+        if os.getpid() == parent:
+            raise KeyboardInterrupt
+
+    try:
+        previous = signal.signal(signal.SIGINT, interrupt)
+    except ValueError:  # not the main thread: leave signals as they are
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _interrupted(tally: _Tally, total: int, fmt: Format, out: Path | None) -> str:
+    """The one line of an interrupted run: what was finished, and how to go on."""
+    if not total:
+        return "interrupted while listing the reports; nothing was read or written"
+    finished = f"interrupted after {tally.finished} of {total} reports"
+    if out is not None and fmt is Format.json:
+        return f"{finished} (written to {out}); run the same command with --resume to continue"
+    if out is not None:
+        target = out / f"indicators.{fmt.value}"
+        return f"{finished}; {target} was not written: run the command again (--resume is for --format json)"
+    return f"{finished} (printed above); --resume continues a run with --out DIR and --format json"
 
 
 def _resumable(job, out: Path) -> bool:
@@ -218,21 +510,23 @@ def _make_folder(folder: Path | None) -> None:
         raise typer.Exit(2) from exc
 
 
-def _write_documents(documents: Iterator[dict], fmt: Format, out: Path | None, array: bool, several: bool) -> None:
+def _write_documents(
+    documents: Iterator[dict], fmt: Format, out: Path | None, array: bool, several: bool, tally: _Tally
+) -> None:
     """The run's output: files in OUT, or text on stdout, written as reports finish so
     that a batch of any size is never held whole."""
-    from .serialize import dumps, write_atomic, write_xlsx
+    from .serialize import rows, write_atomic, write_xlsx
 
     if fmt is Format.xlsx:
         assert out is not None
-        write_xlsx(out / "indicators.xlsx", documents)
+        write_xlsx(out / "indicators.xlsx", (document for document, _ in _converted(documents, rows, tally)))
         return
     if fmt is Format.json and out is not None:
         # Only documents from a Dask cluster come back here; local workers wrote theirs.
-        for document in documents:
-            write_atomic(out / f"{document['doc_id']}.json", dumps(document))
+        for document, text in _converted(documents, _json_text(several=False), tally):
+            write_atomic(out / f"{document['doc_id']}.json", text)
         return
-    texts = _texts(documents, fmt, array, several)
+    texts = _texts(documents, fmt, array, several, tally)
     if out is not None:
         write_atomic(out / f"indicators.{fmt.value}", texts)
         return
@@ -240,22 +534,47 @@ def _write_documents(documents: Iterator[dict], fmt: Format, out: Path | None, a
         sys.stdout.write(text)
 
 
-def _texts(documents: Iterator[dict], fmt: Format, array: bool, several: bool) -> Iterator[str]:
-    """The documents as the text of one format (a CSV header first, with its BOM)."""
-    from .serialize import csv_text, document_line, dumps, jsonl_lines
+def _texts(documents: Iterator[dict], fmt: Format, array: bool, several: bool, tally: _Tally) -> Iterator[str]:
+    """The documents as the text of one format (a CSV header first, with its BOM); a
+    document that cannot be written so is reported and left out, the others go on."""
+    from .serialize import csv_text, dumps, jsonl_lines
 
     if fmt is Format.csv:
         yield csv_text([])
-        yield from (csv_text([document], header=False) for document in documents)
+        yield from (text for _, text in _converted(documents, lambda d: csv_text([d], header=False), tally))
     elif fmt is Format.jsonl:
-        yield from map(jsonl_lines, documents)
+        yield from (text for _, text in _converted(documents, jsonl_lines, tally))
     elif array:
         n = 0
-        for n, document in enumerate(documents, 1):
-            yield ("[\n" if n == 1 else ",\n") + dumps(document).rstrip("\n")
+        for n, (_, text) in enumerate(_converted(documents, dumps, tally), 1):
+            yield ("[\n" if n == 1 else ",\n") + text.rstrip("\n")
         yield "\n]\n" if n else "[]\n"
     else:
-        yield from map(document_line if several else dumps, documents)
+        yield from (text for _, text in _converted(documents, _json_text(several), tally))
+
+
+def _json_text(several: bool):
+    from .serialize import document_line, dumps
+
+    return document_line if several else dumps
+
+
+def _converted(documents: Iterator[dict], convert, tally: _Tally) -> Iterator[tuple[dict, Any]]:
+    """(document, what `convert` makes of it) for every document it takes; one it fails
+    on (a number of thousands of digits) is reported in one line naming its file and
+    counted as skipped, and the others go on."""
+    for document in documents:
+        try:
+            converted = convert(document)
+        except Exception as exc:  # noqa: BLE001 - one report's failure must not lose the rows of the others
+            tally.finished -= 1
+            tally.failed += 1
+            reason = " ".join(f"{type(exc).__name__}: {exc}".split())
+            source = document.get("source") or document.get("doc_id")
+            _error(f"{source}: internal error writing it ({reason}); please report it with this file (skipped)")
+            continue
+        # Text as UTF-8 can write it: a file name that is not UTF-8 shows as U+FFFD.
+        yield document, _printable(converted) if isinstance(converted, str) else converted
 
 
 def _progress(items, paths: list[Path], enabled: bool, done: int = 0):
@@ -276,10 +595,11 @@ def _progress(items, paths: list[Path], enabled: bool, done: int = 0):
         TextColumn("{task.fields[current]}", style="dim", table_column=Column(no_wrap=True, overflow="ellipsis")),
     )
     with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
-        task = progress.add_task("extracting", total=done + len(paths), completed=done, current=str(paths[0]))
+        first = _printable(str(paths[0]))
+        task = progress.add_task("extracting", total=done + len(paths), completed=done, current=first)
         for n, item in enumerate(items, 1):
             yield item
-            current = str(paths[n]) if n < len(paths) else ""
+            current = _printable(str(paths[n])) if n < len(paths) else ""
             progress.update(task, advance=1, current=current, refresh=True)
 
 
@@ -301,12 +621,17 @@ def _documents(outcomes, tally: _Tally, verbose: bool) -> Iterator[dict]:
             continue
         tally.finished += 1
         if verbose:
-            typer.echo(
-                f"{path}: {outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}",
-                err=True,
-            )
+            facts = f"{outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}"
+            typer.echo(_printable(f"{path}: {facts}"), err=True)
         if outcome.document is not None:
             yield outcome.document
+
+
+def _check_page(path: Path | None, example: str) -> None:
+    """A page to write that is no folder, checked before any report is read."""
+    if path is not None and path.is_dir():
+        _error(f"--html {path}: is a folder; give the name of the page to write, such as {path / example}")
+        raise typer.Exit(2)
 
 
 def _write_page(path: Path, page: str, what: str) -> None:
@@ -318,7 +643,7 @@ def _write_page(path: Path, page: str, what: str) -> None:
     except OSError as exc:
         _error(f"{path}: cannot write the {what}: {exc.strerror or exc}")
         raise typer.Exit(1) from exc
-    typer.echo(f"{what}: {path}", err=True)
+    typer.echo(_printable(f"{what}: {path}"), err=True)
 
 
 def _load_report(path: Path, extractor) -> dict:
@@ -338,7 +663,12 @@ def _load_reports(path: Path, extractor) -> list[dict]:
 
     if _looks_like_json(path) or path.suffix.lower() == ".json":
         return _extract_outputs(path)
-    return [document_json(extract_file(path, extractor=extractor))]
+    try:
+        return [document_json(extract_file(path, extractor=extractor))]
+    except RuleError:
+        raise  # a broken rule file is no fault of this report
+    except ValueError as exc:  # the extraction refused the text (spaCy's length limit, E088)
+        raise ReadError(path, f"cannot extract it ({' '.join(str(exc).split())})") from exc
 
 
 # What a document of `extract run` holds that the commands reading one rely on.
@@ -360,7 +690,48 @@ def _extract_outputs(path: Path) -> list[dict]:
         if missing or not isinstance(document["indicators"], list):
             what = ", ".join(sorted(missing)) or "list of indicators"
             raise ReadError(path, f"{not_output} (no {what}); pass the report itself")
+        for n, indicator in enumerate(document["indicators"], 1):
+            if problem := _figure_problem(indicator):
+                raise ReadError(path, f"{not_output} (indicator {n} of {document['doc_id']} {problem})")
     return documents
+
+
+# What `show` and `track` read of each indicator of an output (indicator and
+# compared_with they do without, as outputs written before those fields do).
+INDICATOR_FIELDS = (
+    "id",
+    "span",
+    "text",
+    "sentence",
+    "metric",
+    "metric_en",
+    "value",
+    "value_max",
+    "unit",
+    "quantity",
+    "comparator",
+    "change",
+    "kind",
+    "year",
+)
+
+
+def _figure_problem(indicator) -> str | None:
+    """What an indicator of a JSON output lacks to be read as a figure, or None."""
+    if not isinstance(indicator, dict):
+        return "is no object"
+    missing = [field for field in INDICATOR_FIELDS if field not in indicator]
+    if missing:
+        return "has no " + ", ".join(missing)
+    quantity = indicator["quantity"]
+    if not isinstance(quantity, dict) or not {"value", "value_max", "unit"} <= set(quantity):
+        return "has no quantity with value, value_max and unit"
+    numbers = (indicator["value"], quantity["value"])
+    if not all(isinstance(value, int | float) and not isinstance(value, bool) for value in numbers):
+        return "has a value that is no number"
+    if not all(isinstance(indicator[field], str) for field in ("id", "text", "sentence", "kind")):
+        return "has an id, text, sentence or kind that is no string"
+    return None
 
 
 class PanelFormat(StrEnum):
@@ -408,6 +779,7 @@ def track(
     """
     from .pipeline import Extractor
 
+    _check_page(html, "track.html")
     extractor = Extractor()
     try:
         forced, forbidden = _pair_choices(pairs_file) if pairs_file else (frozenset(), frozenset())
@@ -422,17 +794,32 @@ def track(
             raise typer.Exit(1) from exc
         series = [_track_pair(documents, fmt, force, forced, forbidden)]
     else:
-        documents = []
-        for path in _report_files(paths, REPORT_SUFFIXES | {".json"}):
-            try:
-                documents += _load_reports(path, extractor)
-            except ReadError as exc:
-                _warn(f"{exc}; left out of the panel")  # the rest of the folder goes on
+        documents = _panel_documents(paths, extractor)
         series = _track_panel(documents, fmt, forced, forbidden)
     if html is not None:
         from .track_page import track_page
 
         _write_page(html, track_page(series, _original_text), "track page")
+
+
+def _panel_documents(paths: list[Path], extractor) -> list[dict]:
+    """The documents of every input of a panel; one that cannot be read is said on
+    stderr and the rest go on (a folder may hold JSON of other kinds, a pairs file).
+    None at all is an error, not an empty panel."""
+    unlisted: list[str] = []
+    files = _report_files(paths, REPORT_SUFFIXES | {".json"}, unlisted)
+    for line in unlisted:
+        _warn(f"{line}; left out of the panel")
+    documents = []
+    for path in files:
+        try:
+            documents += _load_reports(path, extractor)
+        except ReadError as exc:
+            _warn(f"{exc}; left out of the panel")
+    if not documents:
+        _error("no report could be read for the panel; give reports, JSON outputs of `extract run`, or folders")
+        raise typer.Exit(1)
+    return documents
 
 
 def _pair_choices(path: Path) -> tuple[frozenset[tuple[str, str]], frozenset[tuple[str, str]]]:
@@ -578,10 +965,16 @@ def show(
     from .review import review_page
     from .serialize import figure
 
+    _check_page(html, "review.html")
     try:
         document, original = _document_and_text(report)
     except ReadError as exc:
         _error(str(exc))
+        raise typer.Exit(1) from exc
+    except RuleError:
+        raise  # a broken rule file is no fault of this report
+    except ValueError as exc:  # the extraction refused the text (spaCy's length limit, E088)
+        _error(f"{report}: cannot extract it ({' '.join(str(exc).split())})")
         raise typer.Exit(1) from exc
     if html is not None and original is None:
         _error(
@@ -629,6 +1022,9 @@ def _looks_like_json(path: Path) -> bool:
     with a bracket, [导读], is no JSON)."""
     from .read import is_json
 
+    if not path.is_file():
+        # A FIFO would block here; the reader refuses what is no regular file in one line.
+        return False
     try:
         with path.open("rb") as handle:
             head = handle.read(64).lstrip(b"\xef\xbb\xbf \t\r\n")
@@ -808,6 +1204,10 @@ def score(
     from .score import GoldError, report_lines
     from .score import score as score_dirs
 
+    for option, folder in (("--corpus", corpus), ("--gold", gold), ("--pred", pred)):
+        if not folder.is_dir():
+            _error(f"{option} {folder}: no such folder")
+            raise typer.Exit(2)
     try:
         result, error_lines = score_dirs(corpus, gold, pred, set(docs.split(",")) if docs else None)
     except GoldError as exc:

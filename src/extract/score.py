@@ -18,7 +18,8 @@ ATTRS = ("comparator", "change", "kind", "year", "metric")
 
 
 class GoldError(ValueError):
-    """A gold item cannot be located in its corpus text."""
+    """Gold or output that cannot be scored: an item not located in its corpus text, a
+    malformed or empty file, an unknown doc id. The message names the file."""
 
 
 @dataclass
@@ -108,19 +109,16 @@ def _f1(hits: int, tally: _Tally) -> float:
 def score(corpus: Path, gold_dir: Path, pred: Path, docs: set[str] | None = None) -> tuple[dict[str, Any], list[str]]:
     """The scores as the reference scorer reports them, and the list of errors."""
     total, per_doc, errors = _Tally(), {}, []
-    for gold_path in sorted(gold_dir.glob("*.jsonl")):
+    for gold_path in _gold_files(gold_dir, docs):
         doc_id = gold_path.stem
-        if docs is not None and doc_id not in docs:
-            continue
         candidates = list(corpus.glob(doc_id + ".*"))
         if len(candidates) != 1:
             raise GoldError(f"{doc_id}: expected one corpus file, found {candidates}")
-        text = candidates[0].read_text(encoding="utf-8")
-        gold = [json.loads(line) for line in gold_path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        text = _text(candidates[0])
+        gold = _gold_items(gold_path)
         for item in gold:
             item["_span"] = locate(text, item, doc_id)
-        pred_path = pred / f"{doc_id}.json"
-        preds = json.loads(pred_path.read_text(encoding="utf-8"))["indicators"] if pred_path.exists() else []
+        preds = _predictions(pred / f"{doc_id}.json")
         pairs, false_pos, false_neg = match_doc(gold, preds)
         tally = _Tally(tp=len(pairs), fp=len(false_pos), fn=len(false_neg))
         for key in ATTRS:
@@ -138,6 +136,65 @@ def score(corpus: Path, gold_dir: Path, pred: Path, docs: set[str] | None = None
         }
         errors += _errors(doc_id, pairs, false_pos, false_neg)
     return _summary(total, per_doc), errors
+
+
+def _gold_files(gold_dir: Path, docs: set[str] | None) -> list[Path]:
+    """The gold files to score: every one, or those of `docs`, each of which must have
+    one (a misspelt id would otherwise score nothing and print 0.0 everywhere)."""
+    files = sorted(gold_dir.glob("*.jsonl"))
+    if not files:
+        raise GoldError(f"{gold_dir}: no gold <doc_id>.jsonl files in this folder")
+    if docs is None:
+        return files
+    unknown = docs - {path.stem for path in files}
+    if unknown:
+        raise GoldError(f"--docs: no gold file for {', '.join(sorted(unknown))} in {gold_dir}")
+    return [path for path in files if path.stem in docs]
+
+
+# What scoring reads of a gold item (comparator, change, kind and year may be absent).
+GOLD_FIELDS = ("ctx", "anchor", "qvalue", "qunit", "metric")
+
+
+def _gold_items(path: Path) -> list[dict[str, Any]]:
+    """The items of a gold file, or a GoldError naming the file and line at fault."""
+    items = []
+    for n, line in enumerate(_text(path).splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            item = json.loads(line)
+        except ValueError as exc:
+            raise GoldError(f"{path}:{n}: not a line of JSON ({exc})") from exc
+        if not isinstance(item, dict) or not all(isinstance(item.get(key), str) for key in ("ctx", "anchor")):
+            raise GoldError(f"{path}:{n}: a gold item is an object with the fields {', '.join(GOLD_FIELDS)}")
+        missing = [key for key in GOLD_FIELDS if key not in item]
+        if missing:
+            raise GoldError(f"{path}:{n}: the gold item has no {', '.join(missing)}")
+        items.append(item)
+    if not items:
+        raise GoldError(f"{path}: no gold items (the file is empty); give one JSON object per line")
+    return items
+
+
+def _predictions(path: Path) -> list[dict[str, Any]]:
+    """The indicators of an output of `extract run` (none when it is not there)."""
+    if not path.exists():
+        return []
+    try:
+        indicators = json.loads(_text(path))["indicators"]
+    except (ValueError, TypeError, KeyError) as exc:
+        raise GoldError(f"{path}: not an output of `extract run` ({type(exc).__name__}: {exc})") from exc
+    if not isinstance(indicators, list) or not all(isinstance(i, dict) and "span" in i for i in indicators):
+        raise GoldError(f"{path}: not an output of `extract run` (indicators without spans)")
+    return indicators
+
+
+def _text(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise GoldError(f"{path}: cannot read it as UTF-8 text ({exc})") from exc
 
 
 def _errors(doc_id: str, pairs: list, false_pos: list, false_neg: list) -> list[str]:

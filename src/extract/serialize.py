@@ -2,20 +2,28 @@
 
 from __future__ import annotations
 
+import contextlib
 import csv
+import errno
 import io
 import json
 import math
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Iterable, Iterator
-from decimal import Decimal
+from decimal import Context, Decimal
 from json.encoder import encode_basestring as _encode_string
 from pathlib import Path
 from typing import Any
 
 import orjson
+
+try:
+    import fcntl
+except ImportError:  # Windows: runs on one folder are not kept apart there
+    fcntl = None
 
 from .model import Extraction, Indicator
 
@@ -51,11 +59,52 @@ ROW_FIELDS = (
 )
 
 
-def number(value: Decimal | None) -> int | float | None:
-    """A Decimal as a JSON number: an int when whole (1900), else the shortest float."""
+# Python refuses to turn an int of more digits than this into text or back (json.loads
+# of the output included; it is the default of sys.set_int_max_str_digits, fixed here
+# so that outputs do not depend on the setting), and a float ends at 1.8e308. A value
+# beyond either is written as a JSON number in E-notation to 17 significant digits, as
+# a float would show it (1.1111111111111111e+4399), rather than lose its report; null
+# would break the schema (value is a number) and a string every reader's arithmetic.
+# The figure's `text` keeps every digit as written.
+INT_DIGITS_MAX = 4300
+SIGNIFICANT = Context(prec=17)
+
+
+def number(value: Decimal | None) -> int | float | Decimal | None:
+    """A Decimal as a JSON number: an int when whole (1900), else the shortest float;
+    beyond what int and float can carry, a Decimal written in E-notation (see above)."""
     if value is None:
         return None
-    return int(value) if value == value.to_integral_value() else float(value)
+    if not value.is_finite():
+        return float(value)  # NaN and infinities, as the json module writes them
+    if value == value.to_integral_value():
+        return int(value) if value.adjusted() < INT_DIGITS_MAX else _rounded(value)
+    as_float = float(value)
+    return as_float if math.isfinite(as_float) else _rounded(value)
+
+
+def _rounded(value: Decimal) -> Decimal:
+    return value.normalize(SIGNIFICANT)
+
+
+def _number_text(value: Decimal) -> str:
+    """A Decimal as a JSON number: 1.1111111111111111e+4399, 2.5e+5001."""
+    return format(value, "e")
+
+
+# Surrogates stand for the bytes of a file name that are not UTF-8 (os.fsdecode) and
+# cannot be written as UTF-8; a control character (a newline) in a doc_id would break
+# the pattern of every figure's id. Names are written with U+FFFD in their place.
+NOT_NAME_CHARACTER = re.compile(r"[\ud800-\udfff]")
+NOT_ID_CHARACTER = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+
+
+def _writable_name(name: str, unwritable: re.Pattern[str] = NOT_NAME_CHARACTER) -> str:
+    return unwritable.sub("\ufffd", name)
+
+
+def _writable_id(doc_id: str) -> str:
+    return _writable_name(doc_id, NOT_ID_CHARACTER)
 
 
 def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
@@ -86,17 +135,18 @@ def indicator_json(indicator: Indicator, doc_id: str, n: int) -> dict[str, Any]:
 
 
 def document_json(extraction: Extraction) -> dict[str, Any]:
+    doc_id = _writable_id(extraction.doc_id)
     return {
         **_facts_json(extraction),
-        "indicators": [indicator_json(ind, extraction.doc_id, n) for n, ind in enumerate(extraction.indicators, 1)],
+        "indicators": [indicator_json(ind, doc_id, n) for n, ind in enumerate(extraction.indicators, 1)],
     }
 
 
 def _facts_json(extraction: Extraction) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
-        "doc_id": extraction.doc_id,
-        "source": extraction.source,
+        "doc_id": _writable_id(extraction.doc_id),
+        "source": _writable_name(extraction.source),
         "sha256": extraction.sha256,
         "language": extraction.language,
         "script": extraction.script,
@@ -237,6 +287,8 @@ def _scalar(value: Any) -> str:
         return int.__repr__(value)
     if isinstance(value, float) and math.isfinite(value):
         return float.__repr__(value)
+    if isinstance(value, Decimal) and value.is_finite():
+        return _number_text(value)
     # What the fast path does not cover (NaN, other types) goes to the json module.
     return json.dumps(value, ensure_ascii=False)
 
@@ -247,9 +299,10 @@ def document_chunks(facts: Extraction, indicators: Iterable[Indicator]) -> Itera
     head = dumps(_facts_json(facts))
     # The facts object ends "\n}\n"; the indicators list goes on where it closed.
     yield head[: -len("\n}\n")] + ',\n  "indicators": ['
+    doc_id = _writable_id(facts.doc_id)
     n = 0
     for n, indicator in enumerate(indicators, 1):
-        yield ("\n    " if n == 1 else ",\n    ") + _nested(indicator_json(indicator, facts.doc_id, n))
+        yield ("\n    " if n == 1 else ",\n    ") + _nested(indicator_json(indicator, doc_id, n))
     yield "\n  ]\n}\n" if n else "]\n}\n"
 
 
@@ -263,12 +316,30 @@ def _nested(item: dict[str, Any]) -> str:
 
 
 def jsonl_lines(document: dict[str, Any]) -> str:
-    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in rows(document))
+    return "".join(_line(row) for row in rows(document))
 
 
 def document_line(document: dict[str, Any]) -> str:
     """A document on one line: several of them on stdout are JSON Lines."""
-    return json.dumps(document, ensure_ascii=False) + "\n"
+    return _line(document)
+
+
+def _line(value: Any) -> str:
+    """json.dumps(value, ensure_ascii=False) and a newline; a value with a number
+    beyond int and float (a Decimal, see `number`) is written by `_compact`."""
+    try:
+        return json.dumps(value, ensure_ascii=False) + "\n"
+    except TypeError:
+        return _compact(value) + "\n"
+
+
+def _compact(value: Any) -> str:
+    """The text of json.dumps(value, ensure_ascii=False), numbers of `number` included."""
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{_key(key)}: {_compact(item)}" for key, item in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(map(_compact, value)) + "]"
+    return _scalar(value)
 
 
 # Excel takes a CSV file for UTF-8 only when it starts with a byte order mark (else
@@ -306,7 +377,7 @@ def write_xlsx(path: Path, documents: Iterable[dict[str, Any]], sheet: str = "in
         for row in rows(document):
             rows_sheet.append([_cell(row[key]) for key in ROW_FIELDS])
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = _temporary(path)
     os.close(fd)
     try:
         book.save(temp)
@@ -320,14 +391,88 @@ def write_xlsx(path: Path, documents: Iterable[dict[str, Any]], sheet: str = "in
 def _cell(value: Any) -> Any:
     if isinstance(value, str):
         return XML_ILLEGAL.sub("\ufffd", value)[:EXCEL_CELL_CHARS]
+    if isinstance(value, Decimal):
+        return _number_text(value)  # beyond what a cell's number holds: its text
     return value
 
 
+# Every temporary file of extract is .extract-<8 random characters>.tmp: the prefix
+# tells them from the user's own files (only they are ever removed), and the name is
+# 21 bytes whatever the output's, so it fits wherever the output's name does.
+TEMP_PREFIX = ".extract-"
+TEMP_SUFFIX = ".tmp"
+
+
+def _temporary(path: Path) -> tuple[int, str]:
+    """A new temporary file beside `path`: its descriptor and its name."""
+    return tempfile.mkstemp(prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=path.parent)
+
+
 def remove_stale_temporaries(folder: Path) -> None:
-    """Temporary files that a killed run left behind (it never got to rename them)."""
+    """Temporary files that a killed run left behind (it never got to rename them).
+    Call it only while holding the folder (`claim_output`): another run's would be live."""
     if folder.is_dir():
-        for temp in folder.glob(".*.tmp"):
+        for temp in folder.glob(f"{TEMP_PREFIX}*{TEMP_SUFFIX}"):
             temp.unlink(missing_ok=True)
+
+
+class OutputInUse(Exception):
+    """Another run of extract holds the output folder."""
+
+    def __init__(self, folder: Path, pid: int | None):
+        holder = f" (pid {pid})" if pid else ""
+        super().__init__(f"{folder} is in use by another extract run{holder}")
+
+
+@contextlib.contextmanager
+def claim_output(folder: Path) -> Iterator[None]:
+    """Hold the output folder for a whole run, then remove what a killed run left in it.
+
+    Two runs writing to one folder would remove each other's temporary files and
+    overwrite each other's outputs. A second run fails at once (OutputInUse) rather
+    than wait: a user who started it by mistake learns it now, not after a batch of
+    hours that looked hung, and a script can run the two one after the other. The
+    lock is the kernel's flock on the folder itself: no lock file is left among the
+    outputs, and it ends with the run however the run ends (forked workers hold it
+    while they live, as they are still writing there). Where the file system cannot
+    lock a folder (some network file systems), the run goes on unlocked."""
+    fd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    try:
+        _lock(fd, folder)
+        remove_stale_temporaries(folder)
+        yield
+    finally:
+        os.close(fd)
+
+
+def _lock(fd: int, folder: Path) -> None:
+    if fcntl is None:
+        return
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        raise OutputInUse(folder, _lock_holder(fd)) from None
+    except OSError as exc:
+        if exc.errno not in (errno.EBADF, errno.EINVAL, errno.ENOLCK, errno.EOPNOTSUPP):
+            raise
+
+
+def _lock_holder(fd: int) -> int | None:
+    """The process holding the flock on the file of `fd`, from /proc/locks (Linux):
+    lines such as `1: FLOCK  ADVISORY  WRITE 4242 08:01:1311 0 EOF`."""
+    if not sys.platform.startswith("linux"):
+        return None
+    stat = os.fstat(fd)
+    inode = f"{os.major(stat.st_dev):02x}:{os.minor(stat.st_dev):02x}:{stat.st_ino}"
+    try:
+        with open("/proc/locks", encoding="ascii", errors="replace") as locks:
+            for line in locks:
+                fields = line.split()
+                if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == inode:
+                    return int(fields[4])
+    except (OSError, ValueError):
+        pass
+    return None
 
 
 def _umask() -> int:
@@ -340,11 +485,14 @@ def write_atomic(path: Path, content: str | Iterable[str]) -> None:
     """Write a file so that readers see either the old content or the whole new one.
     `content` is a string or pieces of one, written as they come."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    fd, temp = _temporary(path)
     try:
         # mkstemp makes the file private (0600); an output gets the usual mode.
         os.chmod(temp, 0o666 & ~_umask())
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as handle:
+        # A lone surrogate (text given through the API, a damaged PDF) has no UTF-8:
+        # it is written as its escape, \udd0b, which is the JSON for it, and the
+        # file stays valid UTF-8.
+        with os.fdopen(fd, "w", encoding="utf-8", errors="backslashreplace", newline="") as handle:
             handle.writelines([content] if isinstance(content, str) else content)
             handle.flush()
             os.fsync(handle.fileno())
