@@ -29,6 +29,10 @@ if TYPE_CHECKING:
     from lxml import etree
 
 PDF_MAGIC = b"%PDF-"
+# Readers accept the header anywhere in the first KiB (a mail or web server, or an
+# editor's byte-order mark, may come before it).
+PDF_HEADER = re.compile(rb"%PDF-\d\.\d")
+PDF_HEADER_WITHIN = 1024
 ZIP_MAGIC = b"PK\x03\x04"
 DOCX_PART = "word/document.xml"
 # A hyphen that PDFium found at a line end: it joins the two lines and puts this
@@ -57,7 +61,7 @@ class DocumentError(Exception):
 
 def document_kind(data: bytes) -> str | None:
     """'pdf', 'docx', or None for anything else (text, or another binary)."""
-    if data.startswith(PDF_MAGIC):
+    if data.startswith(PDF_MAGIC) or PDF_HEADER.search(data, 0, PDF_HEADER_WITHIN):
         return "pdf"
     if data.startswith(ZIP_MAGIC) and DOCX_PART.encode() in data:
         # Member names are stored uncompressed, so even a damaged archive is known.

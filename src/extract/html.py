@@ -145,7 +145,9 @@ class _Walker(HTMLParser):
 # A tag as HTML writes one: `<` then a name, a `/`, or `!` (a comment). A bare `<`
 # or `>` in the text (增速<3%) is text.
 TAG = regex.compile(r"<(?:[A-Za-z/!?][^<>]*)>")
-ENTITY = regex.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});?")
+# An entity as HTMLParser reads one (its `charref` and `entityref`): any number of
+# digits (&#00000037; is %), a name with dots and hyphens.
+ENTITY = regex.compile(r"&(?:#[0-9]+|#[xX][0-9a-fA-F]+|[A-Za-z][-.A-Za-z0-9]*);?")
 
 
 def quote_of_html(source: str) -> str:

@@ -1,11 +1,13 @@
 """Clean the original text into the text the rules read, keeping an offset map.
 
-Steps, in order: take the article text of an HTML page (html.py), drop web
-noise (pinyin after characters, boilerplate notices),
+Steps, in order: take the article text of an HTML page (html.py), write every
+line end as "\n" (CR, CRLF, NEL, U+2028 …: the rules and the sentence splitter
+read one kind), drop web noise (pinyin after characters, boilerplate notices),
 join lines broken inside a sentence, fold full-width forms, and convert
-traditional script to simplified. Only the first three change the length; they
-are recorded in an OffsetMap so every span can be mapped back to the original.
-Width folding and OpenCC t2s replace one character by one character.
+traditional script to simplified. Only the article, the CR of a CRLF and the
+noise and line joins change the length; they are recorded in an OffsetMap so
+every span can be mapped back to the original. Width folding and OpenCC t2s
+replace one character by one character.
 """
 
 from __future__ import annotations
@@ -84,18 +86,51 @@ def detect_language(text: str) -> str:
     return "en" if latin > 3 * han else "zh"
 
 
-def normalize(original: str, rules: Rules, markup: str = "text") -> Normalized:
-    """Clean `original` for extraction; see the module docstring for the steps."""
-    base, base_map = _assemble(article_pieces(original)) if markup == "html" else (original, None)
-    joins, spaced = _line_ranges(base, rules)
-    removed = _merge(_pinyin_ranges(base, rules) + _inline_ranges(base, rules) + joins)
-    kept, offsets = _keep(_spaced(base, spaced), removed)
-    if base_map is not None:
-        offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base_map)
-    folded = fold_width(kept)
+@dataclass(frozen=True)
+class Article:
+    """The text a report's rules read before cleaning: a page's article text (with
+    the map to its source), or the whole original of any other report."""
+
+    text: str
+    offsets: OffsetMap | None = None
+
+
+def article(original: str, markup: str = "text") -> Article:
+    """The article text of a page, or the original itself; what the language of a
+    report is told by (the styles and scripts of a page's head are not its text)."""
+    if markup != "html":
+        return Article(original)
+    text, offsets = _assemble(article_pieces(original))
+    return Article(text, offsets)
+
+
+def normalize(original: str, rules: Rules, markup: str = "text", base: Article | None = None) -> Normalized:
+    """Clean `original` for extraction; see the module docstring for the steps.
+    `base` is its article, when the caller already took it."""
+    base = article(original, markup) if base is None else base
+    text, carriage_returns = _unified_line_ends(base.text)
+    joins, spaced = _line_ranges(text, rules)
+    # The space a CR became stays where a joined line break leaves a space.
+    kept_spaces = set(spaced)
+    carriage_returns = [r for r in carriage_returns if r[0] not in kept_spaces]
+    removed = _merge(_pinyin_ranges(text, rules) + _inline_ranges(text, rules) + joins + carriage_returns)
+    kept, offsets = _keep(_spaced(text, spaced), removed)
+    if base.offsets is not None:
+        offsets = OffsetMap(offsets.norm_starts, offsets.orig_starts, inner=base.offsets)
+    folded = fold_width(_without_surrogates(kept))
     script = detect_script(folded) if rules.han_script else None
     text = to_simplified(folded) if script == "traditional" else folded
     return Normalized(original=original, text=text, offsets=offsets, script=script, markup=markup)
+
+
+LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+
+
+def _without_surrogates(text: str) -> str:
+    """Lone surrogates (text cut out of UTF-16 data) as U+FFFD, one for one: they have
+    no UTF-8 form, and the segmenter and the sentence splitter encode what they read.
+    The original keeps them."""
+    return LONE_SURROGATE.sub("\ufffd", text) if LONE_SURROGATE.search(text) else text
 
 
 def _assemble(pieces: list[tuple[str, int]]) -> tuple[str, OffsetMap]:
@@ -106,6 +141,30 @@ def _assemble(pieces: list[tuple[str, int]]) -> tuple[str, OffsetMap]:
         orig_starts.append(offset)
         position += len(text)
     return "".join(text for text, _ in pieces), OffsetMap(tuple(norm_starts), tuple(orig_starts))
+
+
+# Every character str.splitlines ends a line at, but "\n": CR (old Mac files), the
+# CR of a CRLF, NEL, the Unicode line and paragraph separators, a form feed (a page
+# break of pdftotext), a vertical tab (a Word line break) and the file separators.
+OTHER_LINE_ENDS = regex.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
+
+
+def _unified_line_ends(text: str) -> tuple[str, list[tuple[int, int]]]:
+    """`text` with every line end written "\n" (same length: the CR of a CRLF is a
+    space), and the ranges of those spaces, to remove. A text with "\n" alone is
+    given back as it is."""
+    ends = list(OTHER_LINE_ENDS.finditer(text))
+    if not ends:
+        return text, []
+    chars = list(text)
+    removed = []
+    for end in ends:
+        if end.group() == "\r\n":
+            chars[end.start()] = " "
+            removed.append((end.start(), end.start() + 1))
+        else:
+            chars[end.start()] = "\n"
+    return "".join(chars), removed
 
 
 def _pinyin_ranges(text: str, rules: Rules) -> list[tuple[int, int]]:
@@ -162,10 +221,11 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
         full_line = full is not None and _width(line) >= full - WRAP_SLACK and _prose(line)
         wrapped = full_line and (adjacent or next_n > n + 1)
         goes_on = wrapped and _goes_on(line, text[next_s : next_s + 1], rules)
-        if goes_on or _breaks_inside_sentence(line, following, adjacent, rules):
+        number = adjacent and _splits_a_number(line, following, rules)
+        if goes_on or number or _breaks_inside_sentence(line, following, adjacent, rules):
             end = s + len(line)
             # A hyphen at the line end joins the word (new-/age): no space after it.
-            space = joiner == " " and not line.endswith("-")
+            space = _joined_with_space(line, following, joiner) and not line.endswith("-")
             if space:
                 spaced.append(end)
             removed.append((end + space, next_s + _leading_space(text, next_s)))
@@ -226,6 +286,30 @@ def _goes_on(line: str, next_start: str, rules: Rules) -> bool:
     it does not matter: inside a word, a quotation or a number (14 / .2万台)."""
     ends = line.rstrip(CLOSERS)[-1:]
     return bool(ends) and ends not in rules.line_join.sentence_ends and not next_start.isspace()
+
+
+# A number that a line break cut in two, in a language written without spaces: the
+# line ends in digits after a character (新增企业10 / 87家), the next goes on with them.
+NUMBER_CUT_BEFORE = regex.compile(r"\p{Han}\d+(?:\.\d*)?$")
+NUMBER_CUT_AFTER = regex.compile(r"\.?\d")
+
+
+def _splits_a_number(line: str, following: str, rules: Rules) -> bool:
+    return not rules.line_join.joiner and bool(NUMBER_CUT_BEFORE.search(line) and NUMBER_CUT_AFTER.match(following))
+
+
+LATIN_WORD = regex.compile(r"[A-Za-z0-9]")
+
+
+def _joined_with_space(line: str, following: str, joiner: str) -> bool:
+    """Whether a joined line break leaves a space: always in a language written with
+    spaces, and between two Latin words in one written without them (an English
+    sentence in a Chinese report: grew / by), not inside a number (10 / 87家)."""
+    if joiner == " ":
+        return True
+    before, after = line[-1:], following[:1]
+    latin = LATIN_WORD.match(before) and LATIN_WORD.match(after)
+    return bool(latin) and not (before.isdigit() and after.isdigit())
 
 
 def _leading_space(text: str, start: int) -> int:

@@ -26,7 +26,7 @@ from .attach import place_comparison
 from .canonical import canonical_indicators
 from .languages import Language, available_languages, load_language
 from .model import Extraction, Indicator, Quantity, RawDocument, Sentence, TimeFrame, Unit
-from .normalize import Normalized, detect_language, normalize
+from .normalize import Normalized, article, detect_language, normalize
 from .read import read_document
 from .rules import Rules, load_rules
 from .sentences import iter_sentences
@@ -90,9 +90,12 @@ class Extractor:
         are found, sentence by sentence: a report of any size is never held whole.
         A report year or region given (a news story does not say) overrides the text's."""
         with self._stage("normalize"):
-            language = self.language(detect_language(raw.text))
+            # Told by the article: a page's head may hold more styles and scripts
+            # (Latin letters) than its article has characters.
+            text = article(raw.text, raw.markup)
+            language = self.language(detect_language(text.text))
             rules = language.rules
-            norm = normalize(raw.text, rules, raw.markup)
+            norm = normalize(raw.text, rules, raw.markup, text)
         with self._stage("attach"):
             year = report_year or find_report_year(norm.text, rules)
             region = region or find_region(norm.text, rules)
@@ -206,7 +209,6 @@ def _excerpt(sentence: Sentence, quantity: Quantity) -> tuple[int, int]:
     return sentence.start + cut, sentence.start + stop
 
 
-
 def _sentence_language(text: str, document_language: str) -> str:
     """A sentence of the other language keeps its own rules (an English notice in a
     Chinese page); a short one goes with the document."""
@@ -236,7 +238,9 @@ def extract_text(
     raw = RawDocument(
         doc_id=doc_id,
         source="<text>",
-        sha256=hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        # surrogatepass: a lone surrogate (text cut from UTF-16 data) has no UTF-8
+        # form but is text all the same.
+        sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         text=text,
         encoding="utf-8",
     )
