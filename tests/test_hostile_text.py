@@ -181,6 +181,16 @@ def test_a_chinese_number_cut_by_a_line_break_is_one_number():
     assert growth.value == 5
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "附件2\n1.重点项目新开工30个。",  # a heading, then a numbered item
+        "主要目标5\n2025年完成投资30亿元。",  # a value, then a line opening with a year
+    ],
+)
+def test_a_line_ending_in_digits_is_joined_only_when_the_next_goes_on_to_a_unit(text):
+    norm = normalize(text, load_rules("zh"))
+    assert "\n" in norm.text
 # 15. Content decides, not the extension.
 
 

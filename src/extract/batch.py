@@ -298,6 +298,9 @@ def _extract_on_dask_worker(job: Job) -> tuple[str, Done | str]:
 def _start_worker(parent: int) -> None:
     global _worker_extractor
     _die_with_parent(parent)
+    # A spawned worker does not inherit the CLI's handler: Ctrl-C, which the terminal
+    # sends to the whole group, is the parent's to handle (one line, not a traceback each).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _worker_extractor = Extractor()
 
 

@@ -291,11 +291,22 @@ def _goes_on(line: str, next_start: str, rules: Rules) -> bool:
 # A number that a line break cut in two, in a language written without spaces: the
 # line ends in digits after a character (新增企业10 / 87家), the next goes on with them.
 NUMBER_CUT_BEFORE = regex.compile(r"\p{Han}\d+(?:\.\d*)?$")
-NUMBER_CUT_AFTER = regex.compile(r"\.?\d")
+NUMBER_CUT_AFTER = regex.compile(r"\.?\d+(?:\.\d+)?")
 
 
 def _splits_a_number(line: str, following: str, rules: Rules) -> bool:
-    return not rules.line_join.joiner and bool(NUMBER_CUT_BEFORE.search(line) and NUMBER_CUT_AFTER.match(following))
+    """Whether the break cuts a number: only when the digits of the next line end in a
+    unit (87家, 2.5亿元), for a line that ends in digits may as well be a heading
+    (附件2 / 1.重点项目) or a value before a year (目标5 / 2025年)."""
+    if rules.line_join.joiner or not NUMBER_CUT_BEFORE.search(line):
+        return False
+    digits = NUMBER_CUT_AFTER.match(following)
+    if digits is None:
+        return False
+    position = digits.end()
+    if scale := rules.scale_pattern.match(following, position):
+        position = scale.end()
+    return rules.unit_pattern.match(following, position) is not None
 
 
 LATIN_WORD = regex.compile(r"[A-Za-z0-9]")
