@@ -76,6 +76,12 @@ def _children(pid: int) -> set[int]:
     return found
 
 
+def _all_workers(pid: int) -> set[int]:
+    """The workers of a run with two, once both have started (else none)."""
+    found = _children(pid)
+    return found if len(found) >= 2 else set()
+
+
 def _alive(pid: int) -> bool:
     """Whether a process runs (a zombie nobody reaped yet does not)."""
     try:
@@ -123,6 +129,7 @@ def test_a_killed_worker_is_redone_and_the_batch_goes_on(tmp_path):
     # Killed once, the report is redone in a fresh worker: nothing is lost.
     assert process.returncode == 0, stderr
     assert sorted(_valid_outputs(out)) == [f"{path.stem}.json" for path in reports]
+    assert list(out.glob(".extract-*.tmp")) == [], "a killed worker's temporary file is left"
 
 
 KILLER = """
@@ -164,8 +171,8 @@ def test_workers_die_with_their_parent(tmp_path, signum):
     command = _run_command(str(tmp_path / "in"), "-q", "--workers", "2", "--out", str(tmp_path / "out"))
     process = subprocess.Popen(command, env=ENV, stderr=subprocess.DEVNULL)
     try:
-        workers = _wait_for(lambda: _children(process.pid))
-        assert workers, "the run started no workers"
+        workers = _wait_for(lambda: _all_workers(process.pid))
+        assert len(workers) == 2, "the run did not start its two workers"
         process.send_signal(signum)
         process.wait(timeout=60)
         left = _wait_for(lambda: not any(map(_alive, workers)), seconds=20)
@@ -210,12 +217,16 @@ def test_a_second_run_on_the_same_out_is_refused_at_once_naming_the_first(tmp_pa
         assert not writing.exists(), "what a dead run left is removed"
 
 
-def test_a_second_extract_run_on_the_same_out_is_refused_while_the_first_goes_on(tmp_path):
-    reports = _reports(tmp_path / "in", 4, SLOW_REPEATS)
+def test_extract_run_on_an_out_another_run_holds_is_refused_in_one_line(tmp_path):
+    # The other run is a process that provably holds the folder (no race on timing).
+    _reports(tmp_path / "in", 2)
     out = tmp_path / "out"
-    first = subprocess.Popen(_run_command(str(tmp_path / "in"), "-q", "--out", str(out)), env=ENV)
+    out.mkdir()
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLDER, str(out)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
-        assert _wait_for(lambda: list(out.glob("*.json"))), "the first run wrote nothing"
+        assert holder.stdout.readline() == "held\n"
         second = subprocess.run(
             _run_command(str(tmp_path / "in"), "-q", "--out", str(out)),
             env=ENV,
@@ -223,13 +234,11 @@ def test_a_second_extract_run_on_the_same_out_is_refused_while_the_first_goes_on
             text=True,
             timeout=120,
         )
-        first.wait(timeout=240)
     finally:
-        first.kill()
+        holder.communicate("", timeout=30)
     assert second.returncode == 2
-    assert second.stderr == f"extract: {out} is in use by another extract run (pid {first.pid})\n"
-    assert first.returncode == 0
-    assert sorted(_valid_outputs(out)) == [f"{path.stem}.json" for path in reports]
+    assert second.stderr == f"extract: {out} is in use by another extract run (pid {holder.pid})\n"
+    assert list(out.glob("*.json")) == [], "the refused run wrote nothing"
 
 
 def test_claim_output_is_released_when_the_run_ends(tmp_path):

@@ -173,12 +173,42 @@ def test_a_wrapped_english_line_in_a_chinese_report_keeps_its_space():
     assert "5 percent" in [i.text for i in figures]
 
 
-def test_a_chinese_number_cut_by_a_line_break_is_one_number():
-    text = "2024年全区新增市场主体企业10\n87家，增长5%。"
-    (firms, growth) = extract_text(text).indicators
-    assert (firms.text, firms.value, firms.unit) == ("10\n87家", 1087, "家")
+def test_a_number_cut_by_the_wrap_of_a_page_is_one_number():
+    # A page hard-wrapped at 28 characters whose break falls inside 1087.
+    figure = "全区新增市场主体企业1087家，增长5%。"
+    lead = SIMPLIFIED.strip() * 3
+    pad = "各" * ((28 - (len(lead) + figure.index("87")) % 28) % 28)
+    paragraph = pad + lead + figure + SIMPLIFIED.strip() * 3
+    text = "\n".join(paragraph[i : i + 28] for i in range(0, len(paragraph), 28)) + "\n"
+    assert "10\n87家" in text
+    firms = next(i for i in extract_text(text).indicators if i.unit == "家")
+    assert (firms.text, firms.value) == ("10\n87家", 1087)
     assert text[firms.span[0] : firms.span[1]] == firms.text
-    assert growth.value == 5
+
+
+@pytest.mark.parametrize(("figure", "cut"), [("累计建成5G基站8600个。", "G基站"), ("新增国家A5级景区3个。", "5级")])
+def test_a_name_of_letters_and_digits_cut_by_the_wrap_is_joined_without_a_space(figure, cut):
+    lead = SIMPLIFIED.strip() * 3
+    pad = "各" * ((28 - (len(lead) + figure.index(cut)) % 28) % 28)
+    paragraph = pad + lead + figure + SIMPLIFIED.strip() * 3
+    text = "\n".join(paragraph[i : i + 28] for i in range(0, len(paragraph), 28)) + "\n"
+    assert "\n" + cut in text
+    assert figure in normalize(text, load_rules("zh")).text
+
+
+@pytest.mark.parametrize(
+    ("text", "figure"),
+    [
+        ("专栏3\n10项民生实事全部完成。", "10项"),  # a box heading, then its text
+        ("主要指标\n地区生产总值增长5.5\n6%左右\n", "6%左右"),  # a table, one cell a line
+        ("表2 重点项目1\n12个项目总投资30亿元。", "12个"),
+        ("全省综合排名第3\n2个区县进入全国百强。", "2个"),
+    ],
+)
+def test_a_short_line_ending_in_digits_is_not_joined_to_the_number_after_it(text, figure):
+    # Unless the text is hard-wrapped, a line break after a number is meant: a
+    # heading, a table cell or an ordinal ends there.
+    assert figure in [i.text for i in extract_text(text).indicators]
 
 
 @pytest.mark.parametrize(

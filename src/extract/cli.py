@@ -438,7 +438,7 @@ def _check_writable(folder: Path | None) -> None:
     import tempfile
 
     try:
-        handle, probe = tempfile.mkstemp(prefix=".extract-probe.", suffix=".tmp", dir=folder)
+        handle, probe = tempfile.mkstemp(prefix=".extract-probe.", suffix=".probe", dir=folder)
         os.close(handle)
         os.unlink(probe)
     except OSError as exc:

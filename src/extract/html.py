@@ -59,10 +59,16 @@ def looks_like_html(text: str) -> bool:
     return len(regex.findall(r"</?(?:p|div|br|span|td|li|body|article)\b[^>]*>", head, regex.I)) >= 3
 
 
+# trafilatura holds about eight bytes per byte of a page (an lxml tree and copies
+# of it): past this size (no real article page comes near it) every text block is
+# kept instead, so that any page the size limit admits stays within memory.
+ARTICLE_MAX_CHARS = 16_000_000
+
+
 def article_pieces(source: str) -> list[Piece]:
     """Text pieces of the article with their offsets in `source`; blocks end in "\\n"."""
     blocks = _blocks(source)
-    article = _article_text(source)
+    article = _article_text(source) if len(source) <= ARTICLE_MAX_CHARS else None
     if article:
         wanted = SPACE.sub("", article)
         blocks = [b for b in blocks if SPACE.sub("", _text(b)) and SPACE.sub("", _text(b)) in wanted]

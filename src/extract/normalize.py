@@ -13,6 +13,7 @@ replace one character by one character.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -187,14 +188,27 @@ def _spaced(text: str, positions: list[int]) -> str:
     return "".join(chars)
 
 
-def _lines(text: str) -> list[tuple[int, int]]:
-    """(start, end) of every line, without its line break."""
-    spans, start = [], 0
-    for line in text.splitlines(keepends=True):
-        body = line.rstrip("\r\n")
-        spans.append((start, start + len(body)))
-        start += len(line)
-    return spans
+def _line_spans(text: str) -> Iterator[tuple[int, int]]:
+    """(start, end) of every line, without its line break, one at a time: a text of a
+    million short lines holds no list of them (line ends are all "\n" by now)."""
+    start = 0
+    while start <= len(text):
+        end = text.find("\n", start)
+        end = len(text) if end < 0 else end
+        yield start, end
+        start = end + 1
+
+
+def _body_lines(text: str, dropped: set[int]) -> Iterator[tuple[int, int, int]]:
+    """The non-blank lines whose starts are not `dropped`, each with its place among
+    the non-blank lines: a gap in the places is a dropped line between two body
+    lines (a page's footer and header)."""
+    place = 0
+    for s, e in _line_spans(text):
+        if text[s:e].strip():
+            if s not in dropped:
+                yield place, s, e
+            place += 1
 
 
 def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[int]]:
@@ -203,17 +217,14 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
     on across a line end: `will be / created`)."""
     removed: list[tuple[int, int]] = []
     spaced: list[int] = []
-    lines = [(s, e) for s, e in _lines(text) if text[s:e].strip()]
-    for s, e in lines:
-        if any(p.search(text[s:e]) for p in rules.boilerplate):
+    for s, e in _line_spans(text):
+        line = text[s:e]
+        if line.strip() and any(p.search(line) for p in rules.boilerplate):
             removed.append((s, e))
-    dropped = set(removed)
-    # Body lines, each with its place among the text lines: a gap in the places is a
-    # dropped line between two body lines (a page's footer and header).
-    body = [(n, s, e) for n, (s, e) in enumerate(lines) if (s, e) not in dropped]
+    dropped = {s for s, _ in removed}
     joiner = rules.line_join.joiner
-    full = _wrap_width([text[s:e].rstrip() for _, s, e in body if _prose(text[s:e])], rules.line_join.wrapped_share)
-    for (n, s, e), (next_n, next_s, _) in zip(body, body[1:], strict=False):
+    full = _wrap_width(_prose_widths(text, dropped), rules.line_join.wrapped_share)
+    for (n, s, e), (next_n, next_s, _) in itertools.pairwise(_body_lines(text, dropped)):
         line = text[s:e].rstrip()
         adjacent = not text[e:next_s].strip("\r\n ") and text[e:next_s].count("\n") == 1
         following = text[next_s : next_s + 64].lstrip()
@@ -221,8 +232,7 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
         full_line = full is not None and _width(line) >= full - WRAP_SLACK and _prose(line)
         wrapped = full_line and (adjacent or next_n > n + 1)
         goes_on = wrapped and _goes_on(line, text[next_s : next_s + 1], rules)
-        number = adjacent and _splits_a_number(line, following, rules)
-        if goes_on or number or _breaks_inside_sentence(line, following, adjacent, rules):
+        if goes_on or _breaks_inside_sentence(line, following, adjacent, rules):
             end = s + len(line)
             # A hyphen at the line end joins the word (new-/age): no space after it.
             space = _joined_with_space(line, following, joiner) and not line.endswith("-")
@@ -230,6 +240,11 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
                 spaced.append(end)
             removed.append((end + space, next_s + _leading_space(text, next_s)))
     return removed, spaced
+
+
+def _prose_widths(text: str, dropped: set[int]) -> Counter[int]:
+    """How many body lines that can be prose have each width (rounded)."""
+    return Counter(round(_width(text[s:e].rstrip())) for _, s, e in _body_lines(text, dropped) if _prose(text[s:e]))
 
 
 # How much narrower than the common width a full line of wrapped text may be: an
@@ -259,13 +274,14 @@ def _width(line: str) -> float:
     return len(line) - len(line.encode("ascii", "ignore")) / 2
 
 
-def _wrap_width(lines: list[str], share: float) -> float | None:
-    """The width text is wrapped at, when at least `share` of its lines are that wide
-    (within a character): the lines of a page, not paragraphs of a web page, which
-    are as long as they happen to be. None for text that is not hard-wrapped."""
-    if not share or len(lines) < WRAP_MIN_LINES:
+def _wrap_width(widths: Counter[int], share: float) -> float | None:
+    """The width text is wrapped at, when at least `share` of its lines (`widths`: how
+    many lines have each width) are that wide (within a character): the lines of a
+    page, not paragraphs of a web page, which are as long as they happen to be. None
+    for text that is not hard-wrapped."""
+    count = widths.total()
+    if not share or count < WRAP_MIN_LINES:
         return None
-    widths = Counter(round(_width(line)) for line in lines)
 
     def near(width: int) -> int:
         return widths[width - 1] + widths[width] + widths[width + 1]
@@ -274,7 +290,7 @@ def _wrap_width(lines: list[str], share: float) -> float | None:
     if not wide:
         return None
     common = max(wide, key=lambda w: (near(w), w))
-    return float(common - 1) if near(common) >= share * len(lines) else None
+    return float(common - 1) if near(common) >= share * count else None
 
 
 CLOSERS = "”’」』）)"
@@ -288,39 +304,20 @@ def _goes_on(line: str, next_start: str, rules: Rules) -> bool:
     return bool(ends) and ends not in rules.line_join.sentence_ends and not next_start.isspace()
 
 
-# A number that a line break cut in two, in a language written without spaces: the
-# line ends in digits after a character (新增企业10 / 87家), the next goes on with them.
-NUMBER_CUT_BEFORE = regex.compile(r"\p{Han}\d+(?:\.\d*)?$")
-NUMBER_CUT_AFTER = regex.compile(r"\.?\d+(?:\.\d+)?")
-
-
-def _splits_a_number(line: str, following: str, rules: Rules) -> bool:
-    """Whether the break cuts a number: only when the digits of the next line end in a
-    unit (87家, 2.5亿元), for a line that ends in digits may as well be a heading
-    (附件2 / 1.重点项目) or a value before a year (目标5 / 2025年)."""
-    if rules.line_join.joiner or not NUMBER_CUT_BEFORE.search(line):
-        return False
-    digits = NUMBER_CUT_AFTER.match(following)
-    if digits is None:
-        return False
-    position = digits.end()
-    if scale := rules.scale_pattern.match(following, position):
-        position = scale.end()
-    return rules.unit_pattern.match(following, position) is not None
-
-
-LATIN_WORD = regex.compile(r"[A-Za-z0-9]")
+# The Latin words at the end of a line and at the start of the next one.
+LATIN_BEFORE = regex.compile(r"[A-Za-z][A-Za-z ]*$")
+LATIN_AFTER = regex.compile(r"[A-Za-z][A-Za-z ]*")
 
 
 def _joined_with_space(line: str, following: str, joiner: str) -> bool:
     """Whether a joined line break leaves a space: always in a language written with
-    spaces, and between two Latin words in one written without them (an English
-    sentence in a Chinese report: grew / by), not inside a number (10 / 87家)."""
+    spaces; in one written without them, only between the words of an English phrase
+    (a Latin run that holds a space on either side: grew steadily / by), never inside
+    a name or a number (5 / G基站, A / 5级景区, 10 / 87家, A / I产业)."""
     if joiner == " ":
         return True
-    before, after = line[-1:], following[:1]
-    latin = LATIN_WORD.match(before) and LATIN_WORD.match(after)
-    return bool(latin) and not (before.isdigit() and after.isdigit())
+    before, after = LATIN_BEFORE.search(line), LATIN_AFTER.match(following)
+    return bool(before and after and (" " in before.group().strip() or " " in after.group().strip()))
 
 
 def _leading_space(text: str, start: int) -> int:

@@ -441,6 +441,8 @@ def claim_output(folder: Path) -> Iterator[None]:
         _lock(fd, folder)
         remove_stale_temporaries(folder)
         yield
+        # A worker killed while writing (its report was redone) left its temporary file.
+        remove_stale_temporaries(folder)
     finally:
         os.close(fd)
 
