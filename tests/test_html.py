@@ -85,3 +85,18 @@ def test_a_bare_angle_bracket_is_text_in_a_quote(tmp_path):
     document, _ = _document(tmp_path, page)
     (fewer,) = [i for i in document["indicators"] if i["value"] == 12]
     assert fewer["quote"] == "增速<3%的企业减少12家，增速>5%的企业增加20家。"
+
+
+def test_a_page_past_the_article_limit_keeps_every_block_without_trafilatura(monkeypatch):
+    # trafilatura holds about eight bytes per byte of a page: past the limit its
+    # article is not asked for, and the text blocks of the page are the text.
+    from extract import html as page_reader
+
+    def refused(source):
+        raise AssertionError("trafilatura was asked for the article of an over-long page")
+
+    page = "<html><body><p>全区生产总值增长5%。</p><div>新建学校3所。</div></body></html>"
+    monkeypatch.setattr(page_reader, "ARTICLE_MAX_CHARS", len(page) - 1)
+    monkeypatch.setattr(page_reader, "_article_text", refused)
+    text = "".join(piece for piece, _ in page_reader.article_pieces(page))
+    assert text == "全区生产总值增长5%。\n新建学校3所。\n"

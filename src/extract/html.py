@@ -62,7 +62,7 @@ def looks_like_html(text: str) -> bool:
 # trafilatura holds about eight bytes per byte of a page (an lxml tree and copies
 # of it): past this size (no real article page comes near it) every text block is
 # kept instead, so that any page the size limit admits stays within memory.
-ARTICLE_MAX_CHARS = 16_000_000
+ARTICLE_MAX_CHARS = 4_000_000
 
 
 def article_pieces(source: str) -> list[Piece]:
