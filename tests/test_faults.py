@@ -5,6 +5,7 @@ with signals or worker processes runs in a subprocess with a bounded wait."""
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
 import os
@@ -13,6 +14,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -196,14 +198,23 @@ with claim_output(Path(sys.argv[1])):
 """
 
 
-def test_a_second_run_on_the_same_out_is_refused_at_once_naming_the_first(tmp_path):
-    out = tmp_path / "out"
+@contextlib.contextmanager
+def _held(out: Path) -> Iterator[subprocess.Popen]:
+    """Another process holding `out` (as a run does) until the block ends."""
     out.mkdir()
     holder = subprocess.Popen(
         [sys.executable, "-c", HOLDER, str(out)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
     )
     try:
         assert holder.stdout.readline() == "held\n"
+        yield holder
+    finally:
+        holder.communicate("", timeout=30)
+
+
+def test_a_second_run_on_the_same_out_is_refused_at_once_naming_the_first(tmp_path):
+    out = tmp_path / "out"
+    with _held(out) as holder:
         # The first run's temporary file, mid-write: the second run must not touch it.
         writing = out / ".extract-abcd1234.tmp"
         writing.write_text("{", encoding="utf-8")
@@ -211,8 +222,6 @@ def test_a_second_run_on_the_same_out_is_refused_at_once_naming_the_first(tmp_pa
             pass
         assert str(refused.value) == f"{out} is in use by another extract run (pid {holder.pid})"
         assert writing.exists()
-    finally:
-        holder.communicate("", timeout=30)
     with claim_output(out):  # free again once the first run ended
         assert not writing.exists(), "what a dead run left is removed"
 
@@ -221,12 +230,7 @@ def test_extract_run_on_an_out_another_run_holds_is_refused_in_one_line(tmp_path
     # The other run is a process that provably holds the folder (no race on timing).
     _reports(tmp_path / "in", 2)
     out = tmp_path / "out"
-    out.mkdir()
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLDER, str(out)], env=ENV, stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout.readline() == "held\n"
+    with _held(out) as holder:
         second = subprocess.run(
             _run_command(str(tmp_path / "in"), "-q", "--out", str(out)),
             env=ENV,
@@ -234,8 +238,6 @@ def test_extract_run_on_an_out_another_run_holds_is_refused_in_one_line(tmp_path
             text=True,
             timeout=120,
         )
-    finally:
-        holder.communicate("", timeout=30)
     assert second.returncode == 2
     assert second.stderr == f"extract: {out} is in use by another extract run (pid {holder.pid})\n"
     assert list(out.glob("*.json")) == [], "the refused run wrote nothing"
