@@ -74,7 +74,7 @@ def doc_ids(files: Iterable[Path]) -> list[tuple[Path, str]]:
         # Only files whose own stem collides go further up; a unique stem stays as it is.
         clashing = [p for p in files if taken[ids[p]] > 1 and 0 < depth[p] < len(folders[p])]
         if not clashing:
-            return [(path, ids[path]) for path in files]
+            return _fit_for_ids([(path, ids[path]) for path in files])
         for path in clashing:
             depth[path] += 1
 
@@ -87,6 +87,30 @@ def _identity(path: Path) -> object:
     except OSError:
         return os.path.normpath(path.absolute())
     return stat.st_dev, stat.st_ino
+
+
+# What an id cannot hold: controls (C0, DEL, C1) and the line and paragraph separators,
+# which the schema's `.` does not match and which break a line of JSON Lines for some
+# readers; and lone surrogates, the bytes of a file name that are not UTF-8.
+NOT_IN_ID = regex.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+LONE_SURROGATE = regex.compile("[\ud800-\udfff]")
+
+
+def _fit_for_ids(named: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
+    """The doc_ids made fit for an id (a control character, a newline in a file name,
+    as "_", a byte that is not UTF-8 as U+FFFD), each still unique: of two names made
+    alike (a.txt and a\n.txt) the later is numbered."""
+    taken: set[str] = set()
+    result = []
+    for path, doc_id in named:
+        fit = NOT_IN_ID.sub("_", LONE_SURROGATE.sub("\ufffd", doc_id))
+        unique, n = fit, 1
+        while unique in taken:
+            n += 1
+            unique = f"{fit}-{n}"
+        taken.add(unique)
+        result.append((path, unique))
+    return result
 
 
 def _folder_names(path: Path) -> tuple[str, ...]:

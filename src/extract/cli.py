@@ -204,7 +204,7 @@ def run(
     different folders get doc_ids qualified by their folder (anhui-2025). A progress
     bar shows on a terminal.
     """
-    from .batch import Job
+    from .batch import Job, doc_ids
 
     _check_run_options(fmt, out, array)
     if engine == "dask":
@@ -217,7 +217,7 @@ def run(
     with _interrupt_in_this_process_only(), _output_claimed(out):
         try:
             files, unread = _listed_reports(paths)
-            jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in _job_ids(files)]
+            jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in doc_ids(files)]
             total, tally.failed = len(jobs) + unread, unread
             done = _run_jobs(jobs, tally, options)
         except KeyboardInterrupt:
@@ -338,29 +338,6 @@ def _local_cluster():
         return LocalCluster(threads_per_worker=1, processes=True, silence_logs=logging.ERROR)
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-def _job_ids(files: list[Path]) -> list[tuple[Path, str]]:
-    """Every file with its doc_id, made fit for an id: a control character (a newline in
-    a file name) as "_", a byte that is not UTF-8 as U+FFFD; each still unique."""
-    from .batch import doc_ids
-
-    taken: set[str] = set()
-    result = []
-    for path, doc_id in doc_ids(files):
-        fit = CONTROL.sub("_", _printable(doc_id))
-        unique, n = fit, 1
-        while unique in taken:  # a.txt and a\n.txt made alike: the later one numbered
-            n += 1
-            unique = f"{fit}-{n}"
-        taken.add(unique)
-        result.append((path, unique))
-    return result
-
-
-# What an id cannot hold: controls (C0, DEL, C1) and the line and paragraph separators,
-# which the schema's `.` does not match and which break a line of JSON Lines for some readers.
-CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def _capped_workers(workers: int, reports: int) -> int:

@@ -290,16 +290,8 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
     start = first.number_start
     before, after = text_before(text, start), text[last.unit_end : last.unit_end + CONTEXT]
-    exclusions = rules.exclusions_by_kind.get(last.unit.kind) or rules.exclusions_by_kind[""]
-    # Most figures are excluded by no rule: two searches rule out the rules that
-    # need a `before` or an `after` match.
-    before_can = exclusions.before_filter is not None and exclusions.before_filter.search(before) is not None
-    after_can = exclusions.after_filter is not None and exclusions.after_filter.search(after) is not None
-    return any(
-        _matches(rule, before, first, after, last.unit)
-        for rule in exclusions.rules
-        if (before_can or rule.before is None) and (after_can or rule.after is None)
-    )
+    exclusions = rules.exclusions_by_kind.get(last.unit.kind, rules.exclusions)
+    return any(_matches(rule, before, first, after, last.unit) for rule in exclusions)
 
 
 def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: Unit) -> bool:

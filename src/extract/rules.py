@@ -65,25 +65,6 @@ class Exclusion:
 
 
 @dataclass(frozen=True)
-class Exclusions:
-    """The exclusions that can apply to a unit of one kind, in their order, and two
-    filters: a `before` (`after`) text that `before_filter` (`after_filter`) does not
-    match is matched by no rule's `before` (`after`) pattern."""
-
-    rules: tuple[Exclusion, ...]
-    before_filter: regex.Pattern | None
-    after_filter: regex.Pattern | None
-
-
-def _exclusions(rules: tuple[Exclusion, ...]) -> Exclusions:
-    return Exclusions(
-        rules=rules,
-        before_filter=_any_of([e.before for e in rules if e.before is not None]),
-        after_filter=_any_of([e.after for e in rules if e.after is not None]),
-    )
-
-
-@dataclass(frozen=True)
 class Cue:
     name: str
     pattern: regex.Pattern
@@ -387,8 +368,8 @@ class Rules:
     abbreviation_end: regex.Pattern
     change: ChangeRules
     exclusions: tuple[Exclusion, ...]
-    # The exclusions that can apply to a unit of each kind; "" for a kind of no unit.
-    exclusions_by_kind: dict[str, Exclusions]
+    # The exclusions that can apply to a unit of each kind, in their order.
+    exclusions_by_kind: dict[str, tuple[Exclusion, ...]]
     report_year_patterns: tuple[tuple[regex.Pattern, int], ...]
     cues: tuple[Cue, ...]
     # Matches wherever one of the cues that are searched for (not at_start) matches,
@@ -874,11 +855,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         ),
         exclusions=exclusions,
         exclusions_by_kind={
-            "": _exclusions(exclusions),
-            **{
-                kind: _exclusions(tuple(e for e in exclusions if not e.unit_kinds or kind in e.unit_kinds))
-                for kind in {u.kind for u in units.values()}
-            },
+            kind: tuple(e for e in exclusions if not e.unit_kinds or kind in e.unit_kinds)
+            for kind in {u.kind for u in units.values()}
         },
         report_year_patterns=tuple(
             (_compile(e["pattern"], "time.toml report_year"), e["offset"]) for e in d["time"]["report_year"]

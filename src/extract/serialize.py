@@ -96,7 +96,7 @@ def _number_text(value: Decimal) -> str:
 # cannot be written as UTF-8; a control character (a newline) in a doc_id would break
 # the pattern of every figure's id. Names are written with U+FFFD in their place.
 NOT_NAME_CHARACTER = re.compile(r"[\ud800-\udfff]")
-NOT_ID_CHARACTER = re.compile(r"[\x00-\x1f\x7f\ud800-\udfff]")
+NOT_ID_CHARACTER = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 
 
 def _writable_name(name: str, unwritable: re.Pattern[str] = NOT_NAME_CHARACTER) -> str:
