@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from functools import cache
+from typing import TypeVar
 
 import regex
 
@@ -33,6 +34,7 @@ CLAUSE_BREAK = regex.compile(r"[，,；;。]")
 CLAUSE_OR_COLON = regex.compile(r"[，,；;。：:]")
 PHRASE_BREAK = regex.compile(r"[，,；;。、：:]")
 COUNTED_KINDS = {"count", "people", "households"}
+W = TypeVar("W", str, tuple[str, str])
 
 
 def attach_metrics(
@@ -488,14 +490,15 @@ def change_of(sentence: Sentence, quantity: Quantity, rules: Rules) -> str | Non
     at = quantity.start - sentence.start
     before = text_before(sentence.text, at).rstrip()
     stripped = _strip_words(before, rules.change.filler)
-    for word, direction in rules.change.words:
-        if not stripped.endswith(word):
-            continue
-        if quantity.unit.kind in rules.change.rate_kinds or word in rules.change.difference:
-            return direction
-        clause = CLAUSE_BREAK.split(before)[-1]
-        return direction if any(p.search(clause) for p in rules.change.comparison) else None
-    return _verb_object_change(before, stripped, rules)
+    # The first change word of the list that ends the text, found by its suffixes.
+    ending = _first_ending(stripped, rules.change.words)
+    if ending is None:
+        return _verb_object_change(before, stripped, rules)
+    word, direction = ending
+    if quantity.unit.kind in rules.change.rate_kinds or word in rules.change.difference:
+        return direction
+    clause = CLAUSE_BREAK.split(before)[-1]
+    return direction if any(p.search(clause) for p in rules.change.comparison) else None
 
 
 def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
@@ -509,13 +512,22 @@ def _verb_object_change(before: str, stripped: str, rules: Rules) -> str | None:
 
 def _strip_left_words(text: str, words: frozenset[str]) -> str:
     """Drop leading scope and time words (全年, 力争) one by one, longest first."""
-    ordered = _longest_first(words)
+    ordered, by_length = _prefix_index(words)
     while text.startswith(ordered):
-        word = next((w for w in ordered if w and text.startswith(w) and len(text) > len(w)), None)
-        if word is None:
+        # A lookup per length of word, not a test per word; never the whole text.
+        size = next((n for n, same in by_length if len(text) > n and text[:n] in same), 0)
+        if not size:
             break
-        text = text[len(word) :]
+        text = text[size:]
     return text
+
+
+@cache
+def _prefix_index(words: frozenset[str]) -> tuple[tuple[str, ...], tuple[tuple[int, frozenset[str]], ...]]:
+    """The words longest first, and the words of each length, longest first."""
+    ordered = tuple(sorted((w for w in words if w), key=len, reverse=True))
+    lengths = sorted({len(w) for w in ordered}, reverse=True)
+    return ordered, tuple((n, frozenset(w for w in ordered if len(w) == n)) for n in lengths)
 
 
 @cache
@@ -535,9 +547,9 @@ def _strip_words(text: str, words: tuple[str, ...]) -> str:
     return text
 
 
-def _first_ending(text: str, words: tuple[str, ...]) -> str | None:
-    """The first of `words` that `text` ends with: a lookup per length of word, not
-    a test per word."""
+def _first_ending(text: str, words: tuple[W, ...]) -> W | None:
+    """The first of `words` (words, or pairs with the word first) that `text` ends
+    with: a lookup per length of word, not a test per word."""
     places, lengths = _suffix_index(words)
     found = [places[ending] for size in lengths if (ending := text[-size:]) in places and len(text) >= size]
     return words[min(found)] if found else None

@@ -27,6 +27,8 @@ QUOTES = regex.compile(r"[“”‘’\"'《》「」『』]")
 
 def _scope_prefix(key: str, prefixes: tuple[str, ...]) -> str | None:
     """The longest scope word at the start of `key` (prefixes come longest first)."""
+    if not key.startswith(prefixes):  # in C: most metrics start with none
+        return None
     for prefix in prefixes:
         if key.startswith(prefix) and len(key) > len(prefix):
             if prefix[-1].isascii() and prefix[-1].isalpha() and not key[len(prefix)].isspace():

@@ -257,6 +257,8 @@ def _unit_match(text: str, position: int, rules: Rules) -> Unit | None:
 def _range_end(text: str, first: _Reading, rules: Rules) -> _Reading | None:
     """The upper end of a range written after `first`, if any."""
     position = first.unit_end
+    if not text.startswith(rules.range_joiners, position):  # in C: most figures are no range
+        return None
     for joiner in rules.range_joiners:
         if text.startswith(joiner, position):
             match = NUMBER.match(text, position + len(joiner))
