@@ -58,9 +58,12 @@ class Tokenizer:
     def _tokens(self, text: str) -> list[Token]:
         segmenter = self._jieba
         nouns, known = self._nouns, segmenter.has_word
+        # tuple.__new__ builds the named tuple in C; Token(...) would run a Python
+        # function for every word of every window.
+        new = tuple.__new__
         # rjieba tags every word; only the dictionary's tags are tags here.
         return [
-            Token(word, "n" if word in nouns else (tag if tag and known(word) else None))
+            new(Token, (word, "n" if word in nouns else (tag if tag and known(word) else None)))
             for word, tag in segmenter.tag(text)
         ]
 
