@@ -3,9 +3,9 @@
 read -> normalize -> sentences -> quantities -> attach (metric, change, kind,
 year) -> records with spans into the original text.
 
-A report is streamed: after normalization, sentences are read one at a time and
-their indicators handed on as they are found (`Extractor.stream`), so memory does
-not grow with the number of figures.
+A report is streamed: after normalization, sentences are read in blocks of BLOCK
+and their indicators handed on block by block as they are found
+(`Extractor.stream`), so memory does not grow with the number of figures.
 
 The document's language picks the rules it is normalized and split with; each
 sentence is then read with the rules of its own language, so an English
@@ -225,10 +225,10 @@ class _Read(NamedTuple):
 
 
 # Sentences go through the stages in blocks: each stage runs over a block's
-# sentences in turn, so that its code and rules stay in the processor's caches.
-# The same calls cost about a quarter more when every sentence goes through all
-# the stages before the next one (bench/RESULTS.md); a block is small, so a
-# report is still streamed.
+# sentences in turn. Measured: the same calls cost about a quarter more when every
+# sentence goes through all the stages before the next one (bench/RESULTS.md),
+# most likely because a stage's code and rules then fall out of the processor's
+# caches. A block is small, so a report is still streamed.
 BLOCK = 64
 
 
