@@ -292,8 +292,66 @@ def _before_comparator(before: str, rules: Rules) -> str | None:
 def _excluded(text: str, first: _Reading, last: _Reading, rules: Rules) -> bool:
     start = first.number_start
     before, after = text_before(text, start), text[last.unit_end : last.unit_end + CONTEXT]
-    exclusions = rules.exclusions_by_kind.get(last.unit.kind, rules.exclusions)
-    return any(_matches(rule, before, first, after, last.unit) for rule in exclusions)
+    chinese = bool(first.number_text) and is_chinese(first.number_text)
+    joined = _exclusions_for(rules, last.unit.kind, chinese)
+    return (
+        (joined.before is not None and joined.before.search(before) is not None)
+        or (joined.number is not None and joined.number.search(first.number_text) is not None)
+        or (joined.after is not None and joined.after.search(after) is not None)
+        or any(_matches(rule, before, first, after, last.unit) for rule in joined.others)
+    )
+
+
+class _Exclusions(NamedTuple):
+    """The exclusions that apply to one kind of unit and one kind of number (Chinese
+    numerals or not). A rule whose one condition is the text before, the number or
+    the text after is joined with the others of that condition into one pattern,
+    which matches where any of them does: one search instead of one per rule."""
+
+    before: regex.Pattern | None
+    number: regex.Pattern | None
+    after: regex.Pattern | None
+    # Rules of two or more conditions, or for some unit words only: one at a time.
+    others: tuple[Exclusion, ...]
+
+
+# Built when a kind of unit is first met, by the identity of the rules.
+_EXCLUSIONS: dict[tuple[int, str, bool], tuple[Rules, _Exclusions]] = {}
+
+
+def _exclusions_for(rules: Rules, kind: str, chinese: bool) -> _Exclusions:
+    key = (id(rules), kind, chinese)
+    entry = _EXCLUSIONS.get(key)
+    if entry is None or entry[0] is not rules:
+        applicable = [
+            rule
+            for rule in rules.exclusions_by_kind.get(kind, rules.exclusions)
+            if (chinese or not rule.chinese_only) and (not rule.unit_kinds or kind in rule.unit_kinds)
+        ]
+        entry = rules, _joined_exclusions(applicable)
+        _EXCLUSIONS[key] = entry
+    return entry[1]
+
+
+def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
+    def only(condition: str) -> list[regex.Pattern]:
+        return [
+            pattern
+            for rule in rules
+            if not rule.unit_surfaces and _conditions(rule) == [condition]
+            for pattern in [getattr(rule, condition)]
+        ]
+
+    def joined(patterns: list[regex.Pattern]) -> regex.Pattern | None:
+        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
+
+    single = {condition: only(condition) for condition in ("before", "number", "after")}
+    others = tuple(rule for rule in rules if rule.unit_surfaces or len(_conditions(rule)) != 1)
+    return _Exclusions(joined(single["before"]), joined(single["number"]), joined(single["after"]), others)
+
+
+def _conditions(rule: Exclusion) -> list[str]:
+    return [name for name in ("before", "number", "after") if getattr(rule, name) is not None]
 
 
 def _matches(rule: Exclusion, before: str, reading: _Reading, after: str, unit: Unit) -> bool:
