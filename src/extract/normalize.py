@@ -219,7 +219,7 @@ def _line_ranges(text: str, rules: Rules) -> tuple[list[tuple[int, int]], list[i
     spaced: list[int] = []
     for s, e in _line_spans(text):
         line = text[s:e]
-        if line.strip() and any(p.search(line) for p in rules.boilerplate):
+        if line.strip() and rules.boilerplate is not None and rules.boilerplate.search(line):
             removed.append((s, e))
     dropped = {s for s, _ in removed}
     joiner = rules.line_join.joiner

@@ -392,7 +392,8 @@ class Rules:
     pinyin: regex.Pattern
     # noise.toml [inline]: noise inside a line, removed (Hansard's [Applause.]).
     inline_noise: tuple[regex.Pattern, ...]
-    boilerplate: tuple[regex.Pattern, ...]
+    # Any of noise.toml's boilerplate patterns, joined: one search per line.
+    boilerplate: regex.Pattern | None
     line_join: LineJoinRules
     phrase: PhraseRules | EnglishPhraseRules
     dictionary: tuple[str, ...]
@@ -876,7 +877,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         },
         local_dollars=frozenset(d["document"]["local_dollar"]["currencies"]),
         pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
-        boilerplate=tuple(_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]),
+        boilerplate=_any_of([_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]]),
         line_join=LineJoinRules(
             sentence_ends=join["sentence_ends"],
             min_chars_without_sentence_end=join["min_chars_without_sentence_end"],
