@@ -98,17 +98,37 @@ def _region_name(name: str, rules: Rules) -> str | None:
 
 
 def _most_named(text: str, level: str, gazetteer: Gazetteer) -> str | None:
-    # Only divisions of that level, each counted once: this runs for few reports.
+    # Only divisions of that level, each counted once. A name whose first two
+    # characters never stand together in the text is not in it: of a thousand names
+    # most are counted without a search of the whole text.
+    pairs = {text[i : i + 2] for i in range(len(text) - 1)}
     counts = Counter(
         {
-            names[0]: text.count(short)
-            for short, full in gazetteer.full_by_short.items()
-            if len(names := sorted({n for n in full if n.endswith(level)})) == 1
+            name: text.count(short) if len(short) < 2 or short[:2] in pairs else 0
+            for short, name in _names_of_level(gazetteer, level)
         }
     )
     (name, count), (_, runner_up) = [*counts.most_common(2), ("", 0), ("", 0)][:2]
     # A clear winner only: twice as often named as any other division of its level.
     return name if count >= gazetteer.min_mentions and count >= 2 * runner_up else None
+
+
+# By the gazetteer's identity and the level: built once, not per report.
+_LEVEL_NAMES: dict[tuple[int, str], tuple[Gazetteer, tuple[tuple[str, str], ...]]] = {}
+
+
+def _names_of_level(gazetteer: Gazetteer, level: str) -> tuple[tuple[str, str], ...]:
+    """(short name, full name) of every short name that names one division of the level."""
+    entry = _LEVEL_NAMES.get((id(gazetteer), level))
+    if entry is None or entry[0] is not gazetteer:
+        names = tuple(
+            (short, full_names[0])
+            for short, full in gazetteer.full_by_short.items()
+            if len(full_names := sorted({n for n in full if n.endswith(level)})) == 1
+        )
+        entry = gazetteer, names
+        _LEVEL_NAMES[(id(gazetteer), level)] = entry
+    return entry[1]
 
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
