@@ -430,7 +430,11 @@ def _simplified_block(text: str) -> str:
 def detect_script(text: str) -> str:
     """'traditional' when a noticeable share of the first Han characters are ones
     that OpenCC's t2s would change."""
-    han = NOT_HAN.sub("", text[:SCRIPT_SAMPLE])[:SCRIPT_HAN]
+    # The first SCRIPT_HAN Han characters of the sample: in a Chinese text they are
+    # within its first few thousand characters, and the rest is not searched.
+    han = NOT_HAN.sub("", text[: 4 * SCRIPT_HAN])[:SCRIPT_HAN]
+    if len(han) < SCRIPT_HAN:
+        han = NOT_HAN.sub("", text[:SCRIPT_SAMPLE])[:SCRIPT_HAN]
     if not han:
         return "simplified"
     changed = len(han) - len(han.translate(_drop_traditional()))
