@@ -335,19 +335,25 @@ def _exclusions_for(rules: Rules, kind: str, chinese: bool) -> _Exclusions:
 
 def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
     def only(condition: str) -> list[regex.Pattern]:
-        return [
-            pattern
-            for rule in rules
-            if not rule.unit_surfaces and _conditions(rule) == [condition]
-            for pattern in [getattr(rule, condition)]
-        ]
+        return [p for rule in rules if (p := _single(rule)) is not None and _conditions(rule) == [condition]]
 
     def joined(patterns: list[regex.Pattern]) -> regex.Pattern | None:
         return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
     single = {condition: only(condition) for condition in ("before", "number", "after")}
-    others = tuple(rule for rule in rules if rule.unit_surfaces or len(_conditions(rule)) != 1)
+    others = tuple(rule for rule in rules if _single(rule) is None)
     return _Exclusions(joined(single["before"]), joined(single["number"]), joined(single["after"]), others)
+
+
+def _single(rule: Exclusion) -> regex.Pattern | None:
+    """The one pattern of a rule that can be joined with others: a rule of one
+    condition, for every unit word, whose pattern has no groups (a group reference
+    or a DEFINE, as `(?&currency)` makes, would clash with another pattern's)."""
+    conditions = _conditions(rule)
+    if rule.unit_surfaces or len(conditions) != 1:
+        return None
+    pattern = getattr(rule, conditions[0])
+    return pattern if pattern.groups == 0 else None
 
 
 def _conditions(rule: Exclusion) -> list[str]:
