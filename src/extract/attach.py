@@ -538,13 +538,17 @@ def _longest_first(words: frozenset[str]) -> tuple[str, ...]:
 def _strip_words(text: str, words: tuple[str, ...]) -> str:
     """Remove any of `words` from the end of `text`, again and again; where several
     end it, the first of `words` goes."""
-    # endswith(tuple) runs in C: most texts end in none of the words.
-    while text.endswith(words):
+    # endswith(tuple) runs in C, a test per word: most texts end in none of the
+    # words. Past a few dozen words the suffix index alone is faster.
+    while len(words) > LONG_WORD_LIST or text.endswith(words):
         word = _first_ending(text, words)
         if word is None:
             break
         text = text[: -len(word)]
     return text
+
+
+LONG_WORD_LIST = 64
 
 
 def _first_ending(text: str, words: tuple[W, ...]) -> W | None:

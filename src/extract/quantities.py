@@ -178,16 +178,18 @@ def _read(text: str, start: int, number_text: str, rules: Rules) -> _Reading | N
         bare_scale = not core and scale_text and _bare_scale_allowed(text_before(text, start), rules)
         if not has_digit(core) and not bare_scale:
             return None
+    position = start + len(core) + len(scale_text)
+    between = _between(text, position, rules)
+    position += len(between or "")
+    unit, position, between_after_scale = _unit(text, position, scale_text, rules)
+    if unit is None and not text.startswith(rules.range_joiners, position):
+        # No unit and no range: no quantity, whatever the value (most numbers of a
+        # report are dates and names; their value is not worth parsing).
+        return None
     try:
         value = parse_number(core) if core else Decimal(1)
     except ValueError:
         return None
-    position = start + len(core)
-    if scale_text:
-        position += len(scale_text)
-    between = _between(text, position, rules)
-    position += len(between or "")
-    unit, position, between_after_scale = _unit(text, position, scale_text, rules)
     return _Reading(start, core, value, unit, position, between or between_after_scale)
 
 
