@@ -100,3 +100,23 @@ def test_a_project_word_is_one_word_and_unknown_words_have_no_tag():
     assert tokens[0].word == "规上工业增加值"
     assert {token.word: token.tag for token in tokens}["，"] is None
     assert {token.word: token.tag for token in tokens}["增长"] == "v"
+
+
+def test_a_text_opening_with_a_lone_mark_has_that_mark_as_its_first_word(extractor):
+    # attach._after_phrase does not ask the segmenter about a text that opens with
+    # such a mark (增长5%，…): the mark would be a word of its own and end the phrase.
+    from extract.attach import _ends_before_a_word
+    from extract.normalize import fold_width
+
+    tokenizer = extractor.language("zh").segmenter
+    checked = 0
+    for path in sorted(CORPUS.glob("*.txt")):
+        text = fold_width(path.read_text(encoding="utf-8"))
+        for i, character in enumerate(text):
+            if character.strip() and _ends_before_a_word(character):
+                assert tokenizer.tokens(text[i : i + 32])[0].word == character, (path.name, text[i : i + 10])
+                checked += 1
+    assert checked > 1000
+    # Not for quotes and brackets, which a phrase reads through, nor the marks
+    # jieba keeps in a run of letters and digits.
+    assert not any(_ends_before_a_word(c) for c in "“(（《.%-+")

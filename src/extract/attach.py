@@ -172,7 +172,10 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
     # A quoted name right after the unit is part of the phrase (216个“两重”项目).
     quoted = QUOTED_NAME.match(segment, taken)
     start = quoted.end() if quoted else taken
-    tokens = tokenizer.tokens(segment[start : start + WINDOW])
+    # What opens with a comma or a stop (增长5%，…) has no phrase: the segmenter would
+    # give that mark as a word of its own, which ends the phrase before it starts.
+    opening = segment[start : start + 1]
+    tokens = [] if _ends_before_a_word(opening) else tokenizer.tokens(segment[start : start + WINDOW])
     taken = start
     index = 0
     for index, token in enumerate(tokens):
@@ -199,6 +202,19 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
     if not any(c.isalnum() for c in text):
         return None
     return _category(tokens[index:], text, tokenizer, rules) or text
+
+
+# Marks jieba reads inside a run of letters and digits (5.5%, C++, R&D), not alone.
+GLUED_MARKS = frozenset("+#&._%-")
+
+
+def _ends_before_a_word(character: str) -> bool:
+    """Whether a text that opens with `character` has no word before a mark: the text
+    is empty, or opens with a mark the segmenter gives alone (not a quote or bracket,
+    which a phrase reads through)."""
+    if not character:
+        return True
+    return bool(PUNCTUATION.match(character)) and character not in QUOTES and character not in GLUED_MARKS
 
 
 def _category(rest: list[Token], counted: str, tokenizer: Tokenizer, rules: Rules) -> str | None:
