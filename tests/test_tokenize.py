@@ -102,10 +102,11 @@ def test_a_project_word_is_one_word_and_unknown_words_have_no_tag():
     assert {token.word: token.tag for token in tokens}["增长"] == "v"
 
 
-def test_a_text_opening_with_a_lone_mark_has_that_mark_as_its_first_word(extractor):
-    # attach._after_phrase does not ask the segmenter about a text that opens with
-    # such a mark (增长5%，…): the mark would be a word of its own and end the phrase.
-    from extract.attach import _ends_before_a_word
+def test_a_text_opening_or_ending_with_a_lone_mark_has_that_mark_as_a_word(extractor):
+    # attach does not ask the segmenter about a text after a figure that opens with
+    # such a mark (增长5%，…), nor about one before it that ends with one: the mark
+    # would be a word of its own and end the phrase.
+    from extract.attach import _lone_mark
     from extract.normalize import fold_width
 
     tokenizer = extractor.language("zh").segmenter
@@ -113,10 +114,12 @@ def test_a_text_opening_with_a_lone_mark_has_that_mark_as_its_first_word(extract
     for path in sorted(CORPUS.glob("*.txt")):
         text = fold_width(path.read_text(encoding="utf-8"))
         for i, character in enumerate(text):
-            if character.strip() and _ends_before_a_word(character):
+            if character.strip() and _lone_mark(character):
                 assert tokenizer.tokens(text[i : i + 32])[0].word == character, (path.name, text[i : i + 10])
+                if i:
+                    assert tokenizer.tokens(text[max(0, i - 31) : i + 1])[-1].word == character, path.name
                 checked += 1
     assert checked > 1000
     # Not for quotes and brackets, which a phrase reads through, nor the marks
     # jieba keeps in a run of letters and digits.
-    assert not any(_ends_before_a_word(c) for c in "“(（《.%-+")
+    assert not any(_lone_mark(c) for c in "“(（《.%-+")

@@ -175,7 +175,7 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
     # What opens with a comma or a stop (增长5%，…) has no phrase: the segmenter would
     # give that mark as a word of its own, which ends the phrase before it starts.
     opening = segment[start : start + 1]
-    tokens = [] if _ends_before_a_word(opening) else tokenizer.tokens(segment[start : start + WINDOW])
+    tokens = [] if _lone_mark(opening) else tokenizer.tokens(segment[start : start + WINDOW])
     taken = start
     index = 0
     for index, token in enumerate(tokens):
@@ -208,10 +208,10 @@ def _after_phrase(segment: str, unit_kind: str, tokenizer: Tokenizer, rules: Rul
 GLUED_MARKS = frozenset("+#&._%-")
 
 
-def _ends_before_a_word(character: str) -> bool:
-    """Whether a text that opens with `character` has no word before a mark: the text
-    is empty, or opens with a mark the segmenter gives alone (not a quote or bracket,
-    which a phrase reads through)."""
+def _lone_mark(character: str) -> bool:
+    """Whether `character` is a mark the segmenter gives as a word of its own, which
+    ends a phrase (not a quote or bracket, which a phrase reads through), or no
+    character at all: a phrase can neither start nor end there."""
     if not character:
         return True
     return bool(PUNCTUATION.match(character)) and character not in QUOTES and character not in GLUED_MARKS
@@ -325,6 +325,10 @@ def _before_phrase(
     # 首店、旗舰店等50家: a list closed by 等 is counted whole.
     listed = _strip_words(bare, rules.phrase.list_closers)
     closed, bare = listed != bare, listed
+    if _lone_mark(bare[-1:]):
+        # Nothing, or a comma or a stop, right before the figure: the segmenter would
+        # end the phrase at once (…，增长5%).
+        return None
     tokens = tokenizer.tokens(bare[-WINDOW:])
     if tokens and tokens[-1].word in rules.phrase.list_separators:
         # 3处城市书房和2处…: what stands before 和 belongs to the value before it.
