@@ -405,9 +405,14 @@ def _verb_like(token: Token, rules: Rules) -> bool:
 def _strip_predicate(segment: str, rules: Rules) -> str:
     """Drop verbs, comparator and linking words, and notes such as (下同), standing
     right before the number."""
-    while (stripped := _strip_words(TRAILING_NOTE.sub("", segment), rules.predicate_words)) != segment:
+    while (stripped := _strip_words(_without_note(segment), rules.predicate_words)) != segment:
         segment = stripped
     return segment
+
+
+def _without_note(text: str) -> str:
+    # A note ends in a closing bracket: a text that does not is not searched.
+    return TRAILING_NOTE.sub("", text) if text.endswith((")", "）")) else text
 
 
 def _strip_left(tokens: list[Token], rules: Rules, subject: bool) -> list[Token]:
