@@ -66,8 +66,11 @@ def jieba_tokens(windows):
     return {text: [(word, tags.get(word)) for word in segmenter.lcut(text)] for text in windows}
 
 
-def test_the_corpus_gives_thousands_of_windows(windows):
-    assert len(windows) > 800 and len(set(windows)) > 500
+def test_the_corpus_gives_hundreds_of_windows(windows):
+    # Hundreds of texts, most of them distinct, for the comparisons below. (Fewer
+    # than before: the text next to a figure that opens or ends with a comma or a
+    # stop is no longer segmented, see test_a_text_opening_or_ending_…)
+    assert len(windows) > 500 and len(set(windows)) > 400
 
 
 def test_rjieba_words_and_tags_are_jiebas_on_every_window(windows, jieba_tokens):
