@@ -7,7 +7,7 @@ import regex
 
 from extract.model import CONTEXT, Unit, text_before
 from extract.numbers import NUMBER, is_chinese
-from extract.quantities import _exclusions_for, _joined_exclusions, _matches, _Reading
+from extract.quantities import _excluded, _joined_exclusions, _matches, _Reading
 from extract.rules import Exclusion
 
 from conftest import CORPUS
@@ -16,16 +16,6 @@ from conftest import CORPUS
 def _one_by_one(rules, kind, chinese, before, reading, after, unit) -> bool:
     applicable = rules.exclusions_by_kind.get(kind, rules.exclusions)
     return any(_matches(rule, before, reading, after, unit) for rule in applicable)
-
-
-def _joined(rules, kind, chinese, before, reading, after, unit) -> bool:
-    joined = _exclusions_for(rules, kind, chinese)
-    return (
-        (joined.before is not None and joined.before.search(before) is not None)
-        or (joined.number is not None and joined.number.search(reading.number_text) is not None)
-        or (joined.after is not None and joined.after.search(after) is not None)
-        or any(_matches(rule, before, reading, after, unit) for rule in joined.others)
-    )
 
 
 def test_joined_exclusions_decide_as_the_rules_one_by_one(extractor):
@@ -41,13 +31,13 @@ def test_joined_exclusions_decide_as_the_rules_one_by_one(extractor):
         text = path.read_text(encoding="utf-8")
         for match in NUMBER.finditer(text):
             start, end = match.span()
-            reading = _Reading(start, match.group(), None, None, end, None)
             before, after = text_before(text, start), text[end : end + CONTEXT]
             chinese = is_chinese(match.group())
             for unit in units.values():
-                args = (rules, unit.kind, chinese, before, reading, after, unit)
-                decision = _one_by_one(*args)
-                assert _joined(*args) == decision, (path.name, start, unit.surface)
+                # The number read with this unit right after it, as quantities reads it.
+                reading = _Reading(start, match.group(), None, unit, end, None)
+                decision = _one_by_one(rules, unit.kind, chinese, before, reading, after, unit)
+                assert _excluded(text, reading, reading, rules) == decision, (path.name, start, unit.surface)
                 checked, excluded = checked + 1, excluded + decision
     assert checked > 10_000 and 0 < excluded < checked
 

@@ -375,7 +375,8 @@ _WIDE = regex.compile("[\uff01-\uff5e\u3000]")
 def fold_width(text: str) -> str:
     # A report uses a dozen of these characters: one replace (a C loop) for each of
     # them is several times faster than str.translate's lookup per character. They
-    # are found by a search, which makes no object per character of the text.
+    # are found by a search, which makes an object per wide character only, not per
+    # character of the text.
     for wide in set(_WIDE.findall(text)):
         text = text.replace(wide, _WIDTH[wide])
     return text

@@ -350,12 +350,13 @@ def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
 def _single(rule: Exclusion) -> regex.Pattern | None:
     """The one pattern of a rule that can be joined with others: a rule of one
     condition, for every unit word, whose pattern has no groups (a group reference
-    or a DEFINE, as `(?&currency)` makes, would clash with another pattern's)."""
+    or a DEFINE, as `(?&currency)` makes, would clash with another pattern's) and
+    no flag that would hold for the whole joined pattern (V1)."""
     conditions = _conditions(rule)
     if rule.unit_surfaces or len(conditions) != 1:
         return None
     pattern = getattr(rule, conditions[0])
-    return pattern if pattern.groups == 0 else None
+    return pattern if pattern.groups == 0 and not pattern.flags & regex.VERSION1 else None
 
 
 def _conditions(rule: Exclusion) -> list[str]:

@@ -101,16 +101,27 @@ def _most_named(text: str, level: str, gazetteer: Gazetteer) -> str | None:
     # Only divisions of that level, each counted once. A name whose first two
     # characters never stand together in the text is not in it: of a thousand names
     # most are counted without a search of the whole text.
-    pairs = {text[i : i + 2] for i in range(len(text) - 1)}
+    names = _names_of_level(gazetteer, level)
+    pairs = _pairs_in(text, frozenset(short[:2] for short, _ in names if len(short) >= 2))
     counts = Counter(
-        {
-            name: text.count(short) if len(short) < 2 or short[:2] in pairs else 0
-            for short, name in _names_of_level(gazetteer, level)
-        }
+        {name: text.count(short) if len(short) < 2 or short[:2] in pairs else 0 for short, name in names}
     )
     (name, count), (_, runner_up) = [*counts.most_common(2), ("", 0), ("", 0)][:2]
     # A clear winner only: twice as often named as any other division of its level.
     return name if count >= gazetteer.min_mentions and count >= 2 * runner_up else None
+
+
+PAIR_STRETCH = 100_000
+
+
+def _pairs_in(text: str, wanted: frozenset[str]) -> set[str]:
+    """The two-character strings of `wanted` that occur in `text`, read a stretch at
+    a time: memory holds one stretch's pairs, whatever the size of the text."""
+    found: set[str] = set()
+    for at in range(0, max(len(text) - 1, 0), PAIR_STRETCH):
+        stretch = text[at : at + PAIR_STRETCH + 1]
+        found |= wanted.intersection(stretch[i : i + 2] for i in range(len(stretch) - 1))
+    return found
 
 
 # By the gazetteer's identity and the level: built once, not per report.
