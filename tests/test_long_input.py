@@ -21,32 +21,30 @@ FIGURE = "Exports grew by 5 per cent."
 NO_END = "the council will keep working with residents and households on plans that grew by 3 per cent, "
 
 
-@pytest.fixture
-def spacy_inputs(monkeypatch) -> list[int]:
-    """The length of every text handed to spaCy's sentencizer."""
+def _record_lengths(monkeypatch, factory: str) -> list[int]:
+    """Replace english.<factory>() by one whose callable records the length of every
+    text it is handed."""
     lengths: list[int] = []
-    nlp = english._sentencizer()
+    made = getattr(english, factory)()
 
     def recording(text: str):
         lengths.append(len(text))
-        return nlp(text)
+        return made(text)
 
-    monkeypatch.setattr(english, "_sentencizer", lambda: recording)
+    monkeypatch.setattr(english, factory, lambda: recording)
     return lengths
+
+
+@pytest.fixture
+def spacy_inputs(monkeypatch) -> list[int]:
+    """The length of every text handed to spaCy's sentencizer."""
+    return _record_lengths(monkeypatch, "_sentencizer")
 
 
 @pytest.fixture
 def tokenized_chars(monkeypatch) -> list[int]:
     """The length of every text handed to spaCy's tokenizer (the metric stage's)."""
-    lengths: list[int] = []
-    tokenizer = english._tokenizer()
-
-    def recording(text: str):
-        lengths.append(len(text))
-        return tokenizer(text)
-
-    monkeypatch.setattr(english, "_tokenizer", lambda: recording)
-    return lengths
+    return _record_lengths(monkeypatch, "_tokenizer")
 
 
 def _one_line(unit: str, chars: int, tail: str = "") -> str:

@@ -20,7 +20,7 @@ import regex
 
 from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
-from .rules import Exclusion, Rules
+from .rules import Exclusion, Rules, any_of
 
 
 class _Reading(NamedTuple):
@@ -339,12 +339,9 @@ def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
     def only(condition: str) -> list[regex.Pattern]:
         return [p for rule in rules if (p := _single(rule)) is not None and _conditions(rule) == [condition]]
 
-    def joined(patterns: list[regex.Pattern]) -> regex.Pattern | None:
-        return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
-
     single = {condition: only(condition) for condition in ("before", "number", "after")}
     others = tuple(rule for rule in rules if _single(rule) is None)
-    return _Exclusions(joined(single["before"]), joined(single["number"]), joined(single["after"]), others)
+    return _Exclusions(any_of(single["before"]), any_of(single["number"]), any_of(single["after"]), others)
 
 
 def _single(rule: Exclusion) -> regex.Pattern | None:

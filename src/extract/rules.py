@@ -458,7 +458,8 @@ def _by_first_character(words: dict[str, str]) -> dict[str, tuple[tuple[str, str
     return {first: tuple(entries) for first, entries in index.items()}
 
 
-def _any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
+def any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
+    """One pattern that matches where any of `patterns` does (None for none)."""
     return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
 
 
@@ -863,8 +864,8 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
             (_compile(e["pattern"], "time.toml report_year"), e["offset"]) for e in d["time"]["report_year"]
         ),
         cues=cues,
-        cue_filter=_any_of([c.pattern for c in cues if not c.at_start]),
-        start_cue_filter=_any_of([c.pattern for c in cues if c.at_start]),
+        cue_filter=any_of([c.pattern for c in cues if not c.at_start]),
+        start_cue_filter=any_of([c.pattern for c in cues if c.at_start]),
         heading_max_chars=d["time"]["heading"]["max_chars"],
         heading_not_ending=d["time"]["heading"]["not_ending"],
         han_script=noise["script"]["han"],
@@ -877,7 +878,7 @@ def load_rules(lang: str = "zh", root: Path | None = None) -> Rules:
         },
         local_dollars=frozenset(d["document"]["local_dollar"]["currencies"]),
         pinyin=_compile(noise["pinyin"]["pattern"], "noise.toml pinyin"),
-        boilerplate=_any_of([_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]]),
+        boilerplate=any_of([_compile(p, "noise.toml boilerplate") for p in noise["boilerplate"]["patterns"]]),
         line_join=LineJoinRules(
             sentence_ends=join["sentence_ends"],
             min_chars_without_sentence_end=join["min_chars_without_sentence_end"],
