@@ -13,7 +13,6 @@ and metric phrases come from spaCy's blank English tokenizer.
 
 from __future__ import annotations
 
-from dataclasses import replace
 from decimal import Decimal
 from functools import cache
 
@@ -141,7 +140,7 @@ def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
             continue
         consumed = quantity.end
         found.append(quantity)
-    return [replace(q, start=q.start + sentence.start, end=q.end + sentence.start) for q in found]
+    return [q._replace(start=q.start + sentence.start, end=q.end + sentence.start) for q in found]
 
 
 def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None:

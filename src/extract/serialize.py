@@ -217,8 +217,11 @@ _PLAIN_NESTS = frozenset({dict, list, tuple})
 
 def _orjson(value: Any, option: int) -> bytes | None:
     """orjson's text of `value`, or None where it is not that of the json module."""
-    if not _orjson_writes_like_json(value):
-        return None
+    return _orjson_dumps(value, option) if _orjson_writes_like_json(value) else None
+
+
+def _orjson_dumps(value: Any, option: int) -> bytes | None:
+    """orjson's text, or None for what it refuses (see above)."""
     try:
         return orjson.dumps(value, option=option)
     except orjson.JSONEncodeError:
@@ -232,13 +235,13 @@ def _orjson_writes_like_json(value: Any) -> bool:
     if kind is dict:
         value = value.values()
     elif kind is not list and kind is not tuple:
-        return kind in _PLAIN_LEAVES or (kind is float and (1e-4 <= abs(value) < 1e16 or value == 0.0))
+        return kind in _PLAIN_LEAVES or (kind is float and _float_plain(value))
     for item in value:
         kind = type(item)
         if kind in _PLAIN_LEAVES:
             continue
         if kind is float:
-            if 1e-4 <= abs(item) < 1e16 or item == 0.0:
+            if _float_plain(item):
                 continue
             return False
         if kind not in _PLAIN_NESTS or not _orjson_writes_like_json(item):
@@ -309,10 +312,26 @@ def document_chunks(facts: Extraction, indicators: Iterable[Indicator]) -> Itera
 def _nested(item: dict[str, Any]) -> str:
     """An indicator as it stands in the document's list, 4 spaces in. orjson writes
     a newline in a string as \\n, so every newline of its text is one of the layout."""
-    fast = _orjson(item, orjson.OPT_INDENT_2)
+    fast = _orjson_dumps(item, orjson.OPT_INDENT_2) if _numbers_plain(item) else None
     if fast is not None:
         return fast.replace(b"\n", b"\n    ").decode()
     return _indented(item, "    ")
+
+
+def _numbers_plain(item: dict[str, Any]) -> bool:
+    """What `_orjson_writes_like_json` finds in an indicator of `indicator_json`, told
+    by its numbers alone: its other fields are str, int, None and lists of ints, as
+    `indicator_json` builds them; only a number may be a float orjson writes
+    otherwise, or a Decimal (see `number`)."""
+    quantity = item["quantity"]
+    return all(
+        type(value) is int or value is None or (type(value) is float and _float_plain(value))
+        for value in (item["value"], item["value_max"], quantity["value"], quantity["value_max"])
+    )
+
+
+def _float_plain(value: float) -> bool:
+    return 1e-4 <= abs(value) < 1e16 or value == 0.0
 
 
 def jsonl_lines(document: dict[str, Any]) -> str:
