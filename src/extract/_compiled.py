@@ -12,8 +12,7 @@ HERE = Path(__file__).parent
 
 def check_compiled(folder: Path = HERE) -> None:
     for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-        # The package's modules and those of its subpackages (languages/).
-        for compiled in folder.rglob(f"*{suffix}"):
+        for compiled in folder.glob(f"*{suffix}"):
             source = compiled.with_name(compiled.name[: -len(suffix)] + ".py")
             if source.exists() and source.stat().st_mtime > compiled.stat().st_mtime:
                 raise ImportError(
