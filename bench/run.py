@@ -251,6 +251,19 @@ def workers_speed(extract_cmd: list[str], folder: Path, runs: int = 5) -> tuple[
     return one, two
 
 
+def _build() -> str:
+    """Whether the modules run compiled (scripts/compile) or as pure Python."""
+    import importlib.machinery
+
+    import extract
+
+    folder = Path(extract.__file__).parent
+    compiled = {
+        p.name.split(".")[0] for suffix in importlib.machinery.EXTENSION_SUFFIXES for p in folder.glob(f"*{suffix}")
+    }
+    return f"{len(compiled)} modules compiled by scripts/compile (mypyc)" if compiled else "pure Python"
+
+
 def wall(command: list[str], runs: int = 3) -> float:
     times = []
     for _ in range(runs):
@@ -474,6 +487,7 @@ def render(args, files, m: Measured) -> str:
         f"Command: `python bench/run.py{f' --mb {args.mb:g}' if args.mb is not None else ''}` (after "
         "`pip install -e '.[bench]'`; the reports of bench/corpus, see its README.md; seed 7). The C++ OpenCC row "
         "needs `bash scripts/test` once (it installs that converter in .cache/opencc-official).",
+        f"Build: {_build()}.",
         "",
         *_corpus(m, files),
         "",
