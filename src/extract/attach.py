@@ -15,7 +15,7 @@ from typing import TypeVar
 import regex
 
 from .model import Quantity, Sentence, text_before
-from .rules import Rules
+from .rules import Rules, built_once
 from .tokenize import Token, Tokenizer
 
 QUOTED_NAME = regex.compile(r"[“‘「『][^“”‘’「」『』，,。；;]{1,10}[”’」』]")
@@ -584,24 +584,19 @@ def _first_ending(text: str, words: tuple[W, ...]) -> W | None:
     return words[min(found)] if found else None
 
 
-# Suffix indexes of the word tuples of the rules, by the tuple's identity: hashing
-# a tuple of hundreds of words on every lookup would cost more than the lookup.
-_SUFFIX_INDEXES: dict[int, tuple[tuple, dict[str, int], tuple[int, ...]]] = {}
-
-
 def _suffix_index(items: tuple) -> tuple[dict[str, int], tuple[int, ...]]:
     """Each word's first place in `items` (words, or pairs with the word first), and
-    the lengths of the words, longest first."""
-    entry = _SUFFIX_INDEXES.get(id(items))
-    if entry is None or entry[0] is not items:
-        places: dict[str, int] = {}
-        for place, item in enumerate(items):
-            word = item if isinstance(item, str) else item[0]
-            if word:
-                places.setdefault(word, place)
-        entry = (items, places, tuple(sorted({len(word) for word in places}, reverse=True)))
-        _SUFFIX_INDEXES[id(items)] = entry
-    return entry[1], entry[2]
+    the lengths of the words, longest first; made once per word tuple of the rules."""
+    return built_once(items, "suffix index", _make_suffix_index, items)
+
+
+def _make_suffix_index(items: tuple) -> tuple[dict[str, int], tuple[int, ...]]:
+    places: dict[str, int] = {}
+    for place, item in enumerate(items):
+        word = item if isinstance(item, str) else item[0]
+        if word:
+            places.setdefault(word, place)
+    return places, tuple(sorted({len(word) for word in places}, reverse=True))
 
 
 def _glossary_head(metric: str, heads: tuple[tuple[str, str], ...]) -> tuple[str, str] | None:

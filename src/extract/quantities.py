@@ -19,7 +19,7 @@ import regex
 
 from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
-from .rules import Exclusion, Rules, any_of
+from .rules import Exclusion, Rules, any_of, built_once
 
 
 class _Reading(NamedTuple):
@@ -316,22 +316,18 @@ class _Exclusions(NamedTuple):
     others: tuple[Exclusion, ...]
 
 
-# Built when a kind of unit is first met, by the identity of the rules.
-_EXCLUSIONS: dict[tuple[int, str, bool], tuple[Rules, _Exclusions]] = {}
-
-
 def _exclusions_for(rules: Rules, kind: str, chinese: bool) -> _Exclusions:
-    key = (id(rules), kind, chinese)
-    entry = _EXCLUSIONS.get(key)
-    if entry is None or entry[0] is not rules:
-        applicable = [
-            rule
-            for rule in rules.exclusions_by_kind.get(kind, rules.exclusions)
-            if (chinese or not rule.chinese_only) and (not rule.unit_kinds or kind in rule.unit_kinds)
-        ]
-        entry = rules, _joined_exclusions(applicable)
-        _EXCLUSIONS[key] = entry
-    return entry[1]
+    # Built when a kind of unit is first met, once per rules.
+    return built_once(rules, ("exclusions", kind, chinese), _applicable_exclusions, rules, kind, chinese)
+
+
+def _applicable_exclusions(rules: Rules, kind: str, chinese: bool) -> _Exclusions:
+    applicable = [
+        rule
+        for rule in rules.exclusions_by_kind.get(kind, rules.exclusions)
+        if (chinese or not rule.chinese_only) and (not rule.unit_kinds or kind in rule.unit_kinds)
+    ]
+    return _joined_exclusions(applicable)
 
 
 def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:

@@ -9,16 +9,18 @@ from __future__ import annotations
 
 import os
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import regex
 
 from .model import Unit
+
+T = TypeVar("T")
 
 RULE_FILES = (
     "units",
@@ -461,6 +463,23 @@ def _by_first_character(words: dict[str, str]) -> dict[str, tuple[tuple[str, str
 def any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
     """One pattern that matches where any of `patterns` does (None for none)."""
     return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
+
+
+# What `built_once` has built, by the identity of its owner and a key.
+_BUILT: dict[tuple[int, Any], tuple[object, Any]] = {}
+
+
+def built_once(owner: object, key: Any, build: Callable[..., T], *args: Any) -> T:
+    """`build(*args)`, made once for `owner` (rules, a word list of them, the
+    gazetteer) and `key`. Found by the owner's identity: hashing a tuple of hundreds
+    of words, or the rules, on every lookup would cost more than the lookup. The
+    owner is kept with what was built, so that another object later given the same
+    id is not handed it."""
+    entry = _BUILT.get((id(owner), key))
+    if entry is None or entry[0] is not owner:
+        entry = owner, build(*args)
+        _BUILT[(id(owner), key)] = entry
+    return entry[1]
 
 
 def _alternation(words: list[str]) -> regex.Pattern:

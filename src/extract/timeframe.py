@@ -25,7 +25,7 @@ import regex
 
 from .model import Quantity, Sentence, TimeFrame
 from .numbers import parse_number
-from .rules import Cue, Gazetteer, Rules
+from .rules import Cue, Gazetteer, Rules, built_once
 
 # Heading numbers before a heading's words: 一、 （一） 1. 第一部分
 ENUMERATION = regex.compile(
@@ -124,22 +124,18 @@ def _pairs_in(text: str, wanted: frozenset[str]) -> set[str]:
     return found
 
 
-# By the gazetteer's identity and the level: built once, not per report.
-_LEVEL_NAMES: dict[tuple[int, str], tuple[Gazetteer, tuple[tuple[str, str], ...]]] = {}
-
-
 def _names_of_level(gazetteer: Gazetteer, level: str) -> tuple[tuple[str, str], ...]:
-    """(short name, full name) of every short name that names one division of the level."""
-    entry = _LEVEL_NAMES.get((id(gazetteer), level))
-    if entry is None or entry[0] is not gazetteer:
-        names = tuple(
-            (short, full_names[0])
-            for short, full in gazetteer.full_by_short.items()
-            if len(full_names := sorted({n for n in full if n.endswith(level)})) == 1
-        )
-        entry = gazetteer, names
-        _LEVEL_NAMES[(id(gazetteer), level)] = entry
-    return entry[1]
+    """(short name, full name) of every short name that names one division of the
+    level; made once per gazetteer and level, not per report."""
+    return built_once(gazetteer, ("names of level", level), _make_names_of_level, gazetteer, level)
+
+
+def _make_names_of_level(gazetteer: Gazetteer, level: str) -> tuple[tuple[str, str], ...]:
+    return tuple(
+        (short, full_names[0])
+        for short, full in gazetteer.full_by_short.items()
+        if len(full_names := sorted({n for n in full if n.endswith(level)})) == 1
+    )
 
 
 def _last_admin_unit(name: str, suffixes: tuple[str, ...]) -> str:
