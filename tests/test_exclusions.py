@@ -6,14 +6,14 @@ from __future__ import annotations
 import regex
 
 from extract.model import CONTEXT, Unit, text_before
-from extract.numbers import NUMBER, is_chinese
+from extract.numbers import NUMBER
 from extract.quantities import _excluded, _joined_exclusions, _matches, _Reading
 from extract.rules import Exclusion
 
 from conftest import CORPUS
 
 
-def _one_by_one(rules, kind, chinese, before, reading, after, unit) -> bool:
+def _one_by_one(rules, kind, before, reading, after, unit) -> bool:
     applicable = rules.exclusions_by_kind.get(kind, rules.exclusions)
     return any(_matches(rule, before, reading, after, unit) for rule in applicable)
 
@@ -32,11 +32,10 @@ def test_joined_exclusions_decide_as_the_rules_one_by_one(extractor):
         for match in NUMBER.finditer(text):
             start, end = match.span()
             before, after = text_before(text, start), text[end : end + CONTEXT]
-            chinese = is_chinese(match.group())
             for unit in units.values():
                 # The number read with this unit right after it, as quantities reads it.
                 reading = _Reading(start, match.group(), None, unit, end, None)
-                decision = _one_by_one(rules, unit.kind, chinese, before, reading, after, unit)
+                decision = _one_by_one(rules, unit.kind, before, reading, after, unit)
                 assert _excluded(text, reading, reading, rules) == decision, (path.name, start, unit.surface)
                 checked, excluded = checked + 1, excluded + decision
     assert checked > 10_000 and 0 < excluded < checked
