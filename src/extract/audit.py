@@ -12,13 +12,13 @@ held whole. Words come from rules/: the extraction rules themselves and the
 from __future__ import annotations
 
 import bisect
-import tomllib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from typing import Any
 
 import regex
+import tomli
 
 from .html import looks_like_html
 from .normalize import normalize
@@ -140,9 +140,9 @@ def audit_table(lang: str) -> dict[str, list[str]]:
     """The [audit] table of rules/<lang>/audit.toml (RuleError when it is missing)."""
     path = rules_root() / lang / "audit.toml"
     try:
-        table = tomllib.loads(path.read_text(encoding="utf-8"))["audit"]
+        table = tomli.loads(path.read_text(encoding="utf-8"))["audit"]
         return {key: list(table[key]) for key in AUDIT_KEYS}
-    except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
+    except (OSError, tomli.TOMLDecodeError, KeyError, TypeError) as exc:
         raise RuleError(f"{path} [audit]: {exc!r}; it needs the keys {', '.join(AUDIT_KEYS)}") from exc
 
 

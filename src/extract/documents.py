@@ -19,7 +19,6 @@ from __future__ import annotations
 import io
 import re
 import threading
-import zipfile
 from collections.abc import Iterator
 from typing import TYPE_CHECKING
 
@@ -127,6 +126,8 @@ def docx_text(data: bytes, max_bytes: int | None = None) -> str:
 
 
 def _docx_root(data: bytes, max_bytes: int | None) -> etree._Element:
+    import zipfile  # here, as lxml: only a Word file needs it
+
     from lxml import etree
 
     damaged = "cannot read the Word file, it is damaged or cut short"

@@ -21,8 +21,6 @@ import time
 from pathlib import Path
 from typing import BinaryIO
 
-import charset_normalizer
-
 from .documents import ZIP_MAGIC, DocumentError, document_kind, docx_text, pdf_text
 from .html import looks_like_html
 from .model import RawDocument
@@ -205,6 +203,9 @@ def _decode_text(data: bytes, path: str | Path) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
+    # Imported here: most reports are UTF-8, and the import costs every run's start.
+    import charset_normalizer
+
     best = charset_normalizer.from_bytes(data, cp_isolation=LEGACY_ENCODINGS).best()
     if best is None:
         return _undetected(data, path)
@@ -259,6 +260,8 @@ def _undetected(data: bytes, path: str | Path) -> tuple[str, str]:
     for only now, since plain Big5 files would be named by it), or the one-line
     reason why the bytes cannot be decoded: the encoding they are nearly in, and
     where its first bad byte is."""
+    import charset_normalizer
+
     hong_kong = charset_normalizer.from_bytes(data, cp_isolation=["big5hkscs"]).best()
     if hong_kong is not None:
         return _strict(data, "big5hkscs", path), "big5hkscs"

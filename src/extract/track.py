@@ -9,7 +9,6 @@ follows the target's comparator.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -17,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import regex
+import tomli
 
 from .attach import BRACKETED
 from .rules import rules_root
@@ -45,7 +45,7 @@ class TrackRules:
 
 @cache
 def load_track_rules(root: Path | None = None, language: str = "zh") -> TrackRules:
-    data = tomllib.loads(((root or rules_root()) / language / "track.toml").read_text(encoding="utf-8"))
+    data = tomli.loads(((root or rules_root()) / language / "track.toml").read_text(encoding="utf-8"))
     canonical = {word: group[0] for group in data["synonyms"] for word in group}
     return TrackRules(
         generic_max_chars=data["generic_max_chars"],
