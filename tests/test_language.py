@@ -12,6 +12,14 @@ def test_document_language():
     assert detect_language("嶗山區生產總值增長5%以上。Notice: uploaded by a user.") == "zh"
 
 
+def test_document_language_counts_past_the_prefix_when_it_must():
+    # Latin letters lead, Han characters decide only further on (and the other way).
+    english_head = "Notice: " + "uploaded by a user of the platform. " * 40
+    assert detect_language(english_head + "全区生产总值增长5.5%以上。" * 200) == "zh"
+    assert detect_language("政府工作报告" + "GDP grew by 5 percent. " * 400) == "en"
+    assert detect_language("政府工作报告" * 60 + "GDP grew by 5 percent. " * 400) == "en"
+
+
 def test_each_sentence_is_read_in_its_own_language(extractor):
     text = (
         "2025年，全区生产总值增长5.5%以上，城镇新增就业2.2万人。\n"
