@@ -22,6 +22,7 @@ import json
 import os
 import platform
 import random
+import shutil
 import statistics
 import subprocess
 import sys
@@ -394,6 +395,15 @@ def measure_with_fast_opencc(files: list[Path]) -> dict | None:
     return json.loads(result.stdout)
 
 
+def _batch_folder(folder: Path, reports: list[Path], size: int) -> Path:
+    """A folder of `size` report files: the reports in turn, numbered."""
+    folder.mkdir()
+    for n in range(size):
+        path = reports[n % len(reports)]
+        (folder / f"{n:04d}-{path.name}").write_bytes(path.read_bytes())
+    return folder
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -414,6 +424,16 @@ def main() -> None:
         print(json.dumps(measure(paths)))
         return
     folder = Path(tempfile.mkdtemp(prefix="extract-bench-"))
+    # Every temporary file of the run (the 50 MB inputs, the outputs of each pass, a
+    # child's) goes inside `folder`, which is removed at the end however the run ends.
+    tempfile.tempdir = os.environ["TMPDIR"] = str(folder)
+    try:
+        _run(args, folder)
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _run(args: argparse.Namespace, folder: Path) -> None:
     files = build_corpus(folder, args.mb)
     extract_cmd = [sys.executable, "-m", "extract.cli"]
     os.environ["PYTHONPATH"] = str(ROOT / "src")
@@ -434,15 +454,19 @@ def main() -> None:
         for big in [joined(files[script], folder / f"big-{script}.txt", args.big_mb)]
         for size in [big.stat().st_size / 1e6]
     }
-    subset = folder / "subset"
-    subset.mkdir()
-    # Real reports are few: the simplified ones, then their traditional conversions.
-    batch = [*files["simplified"], *files["traditional"]][: args.batch]
-    for path in batch:
-        (subset / path.name).write_bytes(path.read_bytes())
-    one, two = workers_speed(extract_cmd, subset)
-    scripts = {script: sum(path in files[script] for path in batch) for script in ("simplified", "traditional")}
-    measured = Measured(corpus, results, fast, floors, bare, jieba, jio, help_s, small_s, memory, scripts, one, two)
+    # Real reports are few: the simplified ones, then their traditional conversions,
+    # each once (the distinct batch), and as many as --batch asks for, taken in turn
+    # again under new names (no cache in the pipeline: a report read twice costs twice).
+    reports = [*files["simplified"], *files["traditional"]]
+    distinct = _batch_folder(folder / "distinct", reports, len(reports))
+    batch = _batch_folder(folder / "batch", reports, args.batch)
+    distinct_one, distinct_two = workers_speed(extract_cmd, distinct)
+    one, two = workers_speed(extract_cmd, batch)
+    scripts = {script: len(files[script]) for script in ("simplified", "traditional")}
+    measured = Measured(
+        corpus, results, fast, floors, bare, jieba, jio, help_s, small_s, memory, scripts, one, two, args.batch,
+        distinct_one, distinct_two,
+    )
     report = render(args, files, measured)
     args.out.write_text(report, encoding="utf-8")
     print(report)
@@ -463,6 +487,9 @@ class Measured:
     batch: dict[str, int]
     one: float
     two: float
+    batch_size: int
+    distinct_one: float
+    distinct_two: float
 
 
 def _jionlp_line(jio: float | None, simplified: float) -> str:
@@ -539,8 +566,12 @@ def render(args, files, m: Measured) -> str:
         f"- `extract --help`: {m.help_s:.2f} s; one small report end to end (rules and segmenter loaded): "
         f"{m.small_s:.2f} s.",
         f"- Peak memory of `extract run` on one file: {'; '.join(memory)}.",
-        f"- {sum(m.batch.values())} reports ({m.batch['simplified']} simplified, {m.batch['traditional']} "
-        f"traditional): {m.one:.1f} s with 1 worker, {m.two:.1f} s with 2 (speed-up {m.one / m.two:.2f}×).",
+        f"- Workers, {sum(m.batch.values())} distinct reports ({m.batch['simplified']} simplified, "
+        f"{m.batch['traditional']} traditional), each once: {m.distinct_one:.1f} s with 1 worker, "
+        f"{m.distinct_two:.1f} s with 2 (speed-up {m.distinct_one / m.distinct_two:.2f}×); {m.batch_size} reports "
+        f"(those in turn): {m.one:.1f} s with 1 worker, {m.two:.1f} s with 2 (speed-up {m.one / m.two:.2f}×). "
+        "What one process does before its first report (imports, rules, segmenter: about 0.3 s) is done "
+        "once either way, so the speed-up grows with the batch.",
         "",
         "## The targets of issue 14",
         "",
@@ -565,7 +596,11 @@ def render(args, files, m: Measured) -> str:
         ("`extract --help` in at most 0.4 s", f"{m.help_s:.2f} s", m.help_s <= 0.4),
         ("one small report end to end in at most 1.0 s", f"{m.small_s:.2f} s", m.small_s <= 1.0),
         ("50 MB of input in at most 300 MB (streaming)", "; ".join(memory), peak <= 300),
-        ("2 workers at least 1.8× one", f"{m.one / m.two:.2f}×", m.one / m.two >= 1.8),
+        (
+            f"2 workers at least 1.8× one ({m.batch_size} reports)",
+            f"{m.one / m.two:.2f}× ({sum(m.batch.values())} distinct reports: {m.distinct_one / m.distinct_two:.2f}×)",
+            m.one / m.two >= 1.8,
+        ),
     ]
     lines += [f"| {name} | {value} | {'yes' if ok else 'no'} |" for name, value, ok in targets]
     lines += ["", *_bounds(m, simplified, floor_ratio), ""]
