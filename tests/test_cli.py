@@ -309,7 +309,7 @@ def test_version_and_short_help(runner):
     result = runner.invoke(app, ["--version"])
     assert result.exit_code == 0 and result.stdout.strip() == f"extract {version('extract')}"
     short, long = runner.invoke(app, ["run", "-h"]), runner.invoke(app, ["run", "--help"])
-    assert short.exit_code == 0 and short.stdout == long.stdout and "[OPTIONS] {PATHS}" in short.stdout
+    assert short.exit_code == 0 and short.stdout == long.stdout and "[OPTIONS] {PATHS...}" in short.stdout
 
 
 @pytest.mark.parametrize("command", [[], ["run"], ["track"], ["show"], ["audit"], ["score"], ["diff"], ["check-rules"]])

@@ -139,7 +139,7 @@ def main(
 
 @app.command(short_help="Extract every figure of reports into JSON, JSON Lines, CSV or Excel.")
 def run(
-    paths: Annotated[list[Path], typer.Argument(metavar="PATHS", help="Report files or folders of reports.")],
+    paths: Annotated[list[Path], typer.Argument(metavar="PATHS...", help="Report files or folders of reports.")],
     out: Annotated[
         Path | None, typer.Option("--out", "-o", metavar="DIR", help="Folder for the output (stdout when absent).")
     ] = None,
@@ -721,7 +721,7 @@ class PanelFormat(StrEnum):
 @app.command(short_help="Check the targets of reports against the results a year later.")
 def track(
     paths: Annotated[
-        list[Path], typer.Argument(metavar="PATHS", help="Two reports (EARLIER LATER), or many reports and folders.")
+        list[Path], typer.Argument(metavar="PATHS...", help="Two reports (EARLIER LATER), or many reports and folders.")
     ],
     fmt: Annotated[PanelFormat, typer.Option("--format", "-f", help="table, json, jsonl or csv.")] = "table",
     force: Annotated[
@@ -1029,7 +1029,7 @@ AUDIT_SUFFIXES = REPORT_SUFFIXES | {".json"}
 def audit(
     paths: Annotated[
         list[Path],
-        typer.Argument(metavar="PATHS", help="Report files, JSON outputs of `extract run`, or folders of either."),
+        typer.Argument(metavar="PATHS...", help="Report files, JSON outputs of `extract run`, or folders of either."),
     ],
     fmt: Annotated[TableFormat, typer.Option("--format", "-f", help="A table, or one JSON object.")] = "table",
 ) -> None:
