@@ -3,8 +3,7 @@ do one by one (quantities._excluded), on the numbers of the development corpus."
 
 from __future__ import annotations
 
-import regex
-
+from extract import patterns
 from extract.model import CONTEXT, Unit, text_before
 from extract.numbers import NUMBER
 from extract.quantities import _excluded, _joined_exclusions, _matches, _Reading
@@ -46,7 +45,9 @@ def test_patterns_with_groups_are_not_joined():
     # reference would be ambiguous; they are kept apart and still decide.
     define = "(?(DEFINE)(?P<currency>US\\$|HK\\$))"
     rules = [
-        Exclusion(f"r{n}", regex.compile(f"{word}(?&currency)$" + define), None, None, frozenset(), frozenset(), False)
+        Exclusion(
+            f"r{n}", patterns.compile(f"{word}(?&currency)$" + define), None, None, frozenset(), frozenset(), False
+        )
         for n, word in enumerate(("about ", "some "))
     ]
     joined = _joined_exclusions(rules)

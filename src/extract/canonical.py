@@ -12,17 +12,16 @@ A scope word written in letters must end at a space (`the GDP`, not `theft`).
 
 from __future__ import annotations
 
-import regex
-
+from . import patterns
 from .attach import BRACKETED, list_runs
 from .model import Quantity, Sentence
 from .rules import Canonical, Rules
 
-CLAUSE = regex.compile(r"[，,；;。]")
-LIST_MARK = regex.compile(r"[、和及与]")
+CLAUSE = patterns.compile(r"[，,；;。]")
+LIST_MARK = patterns.compile(r"[、和及与]")
 # An item of a list this short may be a modifier of the last item's head (城镇, 一).
 SHORT_ITEM = 2
-QUOTES = regex.compile(r"[“”‘’\"'《》「」『』]")
+QUOTES = patterns.compile(r"[“”‘’\"'《》「」『』]")
 
 
 def _scope_prefix(key: str, prefixes: tuple[str, ...]) -> str | None:

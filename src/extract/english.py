@@ -18,6 +18,7 @@ from functools import cache
 
 import regex
 
+from . import patterns
 from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .rules import Rules
 
@@ -60,9 +61,9 @@ DIGITS = (
 NUMBER_BODY = rf"(?:{DIGITS})|(?i:\b{WORD}\b)"
 # A number must not continue a word or a name (G20, COVID-19, 2.5.1); a currency
 # sign before it is read as a prefix unit.
-NUMBER_EN = regex.compile(rf"(?<![\w.\-])(?<!\d,)(?:{NUMBER_BODY})")
-NUMBER_AFTER_JOINER = regex.compile(NUMBER_BODY)
-WORDS = regex.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
+NUMBER_EN = patterns.compile(rf"(?<![\w.\-])(?<!\d,)(?:{NUMBER_BODY})")
+NUMBER_AFTER_JOINER = patterns.compile(NUMBER_BODY)
+WORDS = patterns.compile(r"[A-Za-z][A-Za-z\-']*|\d+[A-Za-z][A-Za-z\d]*")
 
 
 @cache
@@ -118,14 +119,14 @@ def stop_words(content_words: frozenset[str] = frozenset()) -> frozenset[str]:
 
 
 @cache
-def _number_pattern(prefixes: tuple[str, ...]) -> regex.Pattern:
+def _number_pattern(prefixes: tuple[str, ...]) -> patterns.Pattern:
     """NUMBER_EN, and also a number right after a currency that ends in a letter
     (RM2.5 billion, Rs500), which the guard against names (G20) would refuse."""
     lettered = sorted((p for p in prefixes if p[-1].isalpha() or p[-1] == "."), key=len, reverse=True)
     if not lettered:
         return NUMBER_EN
     after = "|".join(rf"(?<=(?<![A-Za-z]){regex.escape(p)})" for p in lettered)
-    return regex.compile(rf"(?:(?<![\w.\-])(?<!\d,)|{after})(?:{NUMBER_BODY})")
+    return patterns.compile(rf"(?:(?<![\w.\-])(?<!\d,)|{after})(?:{NUMBER_BODY})")
 
 
 def find_quantities_en(sentence: Sentence, rules: Rules) -> list[Quantity]:
@@ -177,7 +178,7 @@ def _quantity_at(text: str, match: regex.Match, rules: Rules) -> Quantity | None
     return Quantity(start=start, end=end, value=value, value_max=value_max, unit=unit, comparator=comparator)
 
 
-SHARED = regex.compile(rf"\s+(?:to|and)\s+(?:{DIGITS}|(?i:\b{WORD}\b))")
+SHARED = patterns.compile(rf"\s+(?:to|and)\s+(?:{DIGITS}|(?i:\b{WORD}\b))")
 
 
 def _shared_unit(text: str, position: int, rules: Rules) -> Unit | None:
@@ -249,13 +250,13 @@ def _prefix_length(text: str, start: int, surface: str) -> int:
 
 
 @cache
-def _scale_pattern(scales: tuple[str, ...]) -> regex.Pattern:
+def _scale_pattern(scales: tuple[str, ...]) -> patterns.Pattern:
     # Longest first: lakh crore before lakh. An abbreviation may follow without a
     # space ($3.5bn); a word needs one (5 millionaires is no 5 million).
     ordered = sorted(scales, key=len, reverse=True)
     words = "|".join(map(regex.escape, (s for s in ordered if len(s) > 2)))
     short = "|".join(map(regex.escape, (s for s in ordered if len(s) <= 2))) or "(?!)"
-    return regex.compile(rf"(?:\s+({words})|\s?({short}))\b")
+    return patterns.compile(rf"(?:\s+({words})|\s?({short}))\b")
 
 
 def _scale(text: str, position: int, rules: Rules) -> tuple[str, int]:

@@ -27,13 +27,14 @@ from functools import cache
 
 import regex
 
+from . import patterns
 from .english import ONES, TENS, stop_words
 from .english import tokens as spacy_tokens
 from .model import Quantity, Sentence
 from .rules import EnglishPhraseRules, Rules
 
-WORD = regex.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
-PUNCTUATION = regex.compile(r"[^\w\s()]")
+WORD = patterns.compile(r"[A-Za-z][\w\-'’&]*|\d[\w.,\-]*")
+PUNCTUATION = patterns.compile(r"[^\w\s()]")
 DASHES = frozenset({"–", "—", "--"})
 
 
@@ -222,9 +223,11 @@ def _without_time(tokens: list[str], phrase: EnglishPhraseRules) -> list[str]:
 
 
 @cache
-def _adverbial(words: tuple[str, ...]) -> regex.Pattern:
+def _adverbial(words: tuple[str, ...]) -> patterns.Pattern:
     multi = sorted((w for w in words if " " in w), key=len, reverse=True)
-    return regex.compile(r"(?i)\s+(?:" + "|".join(map(regex.escape, multi)) + r")$") if multi else regex.compile("(?!)")
+    if not multi:
+        return patterns.compile("(?!)")
+    return patterns.compile(r"(?i)\s+(?:" + "|".join(map(regex.escape, multi)) + r")$")
 
 
 

@@ -20,6 +20,7 @@ from functools import cache
 
 import regex
 
+from . import patterns
 from .english import number_words
 from .model import Quantity, Sentence, TimeFrame
 from .rules import Rules, TenseRules, When
@@ -145,11 +146,13 @@ def _foreign(text: str, start: int, end: int, region: str | None, rules: Rules) 
 
 
 @cache
-def _places_pattern(own: tuple[str, ...], places: tuple[str, ...]) -> regex.Pattern:
+def _places_pattern(own: tuple[str, ...], places: tuple[str, ...]) -> patterns.Pattern:
     """One pattern for the names of other places (built once per region, not per
     figure); a name that is one of the text's own (the US in a US text) is left out."""
     foreign = [m for m in places if not any(o in m or m in o for o in own)]
-    return regex.compile(r"\b(?:" + "|".join(map(regex.escape, foreign)) + r")\b") if foreign else regex.compile("(?!)")
+    if not foreign:
+        return patterns.compile("(?!)")
+    return patterns.compile(r"\b(?:" + "|".join(map(regex.escape, foreign)) + r")\b")
 
 
 def _default(frame: TimeFrame, report_year: int | None) -> bool:

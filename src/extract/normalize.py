@@ -20,16 +20,15 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import regex
-
+from . import patterns
 from .html import article_pieces, entity_end, quote_of_html
 from .rules import Rules
 
 SCRIPT_SAMPLE = 20000
 HAN_PREFIX = 1000
-LATIN = regex.compile(r"[A-Za-z]")
-NOT_HAN = regex.compile(r"[^\u4e00-\u9fff]+")
-NOT_LATIN = regex.compile(r"[^A-Za-z]+")
+LATIN = patterns.compile(r"[A-Za-z]")
+NOT_HAN = patterns.compile(r"[^\u4e00-\u9fff]+")
+NOT_LATIN = patterns.compile(r"[^A-Za-z]+")
 SCRIPT_HAN = 2000
 TRADITIONAL_SHARE = 0.03
 
@@ -129,7 +128,7 @@ def normalize(original: str, rules: Rules, markup: str = "text", base: Article |
     return Normalized(original=original, text=text, offsets=offsets, script=script, markup=markup)
 
 
-LONE_SURROGATE = regex.compile(r"[\ud800-\udfff]")
+LONE_SURROGATE = patterns.compile(r"[\ud800-\udfff]")
 
 
 def _without_surrogates(text: str) -> str:
@@ -152,7 +151,7 @@ def _assemble(pieces: list[tuple[str, int]]) -> tuple[str, OffsetMap]:
 # Every character str.splitlines ends a line at, but "\n": CR (old Mac files), the
 # CR of a CRLF, NEL, the Unicode line and paragraph separators, a form feed (a page
 # break of pdftotext), a vertical tab (a Word line break) and the file separators.
-OTHER_LINE_ENDS = regex.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
+OTHER_LINE_ENDS = patterns.compile(r"\r\n?|[\v\f\x1c-\x1e\x85\u2028\u2029]")
 
 
 def _unified_line_ends(text: str) -> tuple[str, list[tuple[int, int]]]:
@@ -261,7 +260,7 @@ WRAP_MIN_WIDTH = 12
 
 # Space inside a line that no wrapped prose line holds: a tab or a run of spaces
 # between cells, or a space beside a Chinese character (地区生产总值 5.5%).
-CELL_GAP = regex.compile(r"\S(?:[\t\u3000]|\s{2,}|(?<=\p{Han})\s|\s(?=\p{Han}))\S")
+CELL_GAP = patterns.compile(r"\S(?:[\t\u3000]|\s{2,}|(?<=\p{Han})\s|\s(?=\p{Han}))\S")
 
 
 def _prose(line: str) -> bool:
@@ -310,8 +309,8 @@ def _goes_on(line: str, next_start: str, rules: Rules) -> bool:
 
 
 # The Latin words at the end of a line and at the start of the next one.
-LATIN_BEFORE = regex.compile(r"[A-Za-z][A-Za-z ]*$")
-LATIN_AFTER = regex.compile(r"[A-Za-z][A-Za-z ]*")
+LATIN_BEFORE = patterns.compile(r"[A-Za-z][A-Za-z ]*$")
+LATIN_AFTER = patterns.compile(r"[A-Za-z][A-Za-z ]*")
 
 
 def _joined_with_space(line: str, following: str, joiner: str) -> bool:
@@ -374,7 +373,7 @@ def _keep(text: str, removed: list[tuple[int, int]]) -> tuple[str, OffsetMap]:
 
 # Full-width ASCII (！ to ～) and the ideographic space fold to their ASCII forms.
 _WIDTH = {chr(code): chr(code - 0xFEE0) for code in range(0xFF01, 0xFF5F)} | {"\u3000": " "}
-_WIDE = regex.compile("[\uff01-\uff5e\u3000]")
+_WIDE = patterns.compile("[\uff01-\uff5e\u3000]")
 
 
 def fold_width(text: str) -> str:

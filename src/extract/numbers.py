@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import regex
+from . import patterns
 
 DIGITS = {
     "零": 0,
@@ -41,7 +41,7 @@ ARABIC = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 CHINESE_CHARS = "".join(DIGITS) + "".join(SMALL_UNITS) + "".join(LARGE_UNITS)
 CHINESE = rf"[{CHINESE_CHARS}]+(?:点[{''.join(DIGITS)}]+)?"
 # Arabic numbers must not continue a word of letters or digits (5G, IO500, 7+4).
-NUMBER = regex.compile(rf"(?<![\dA-Za-z.])(?:{ARABIC})|{CHINESE}")
+NUMBER = patterns.compile(rf"(?<![\dA-Za-z.])(?:{ARABIC})|{CHINESE}")
 
 
 def is_chinese(text: str) -> bool:

@@ -17,6 +17,7 @@ from typing import NamedTuple
 
 import regex
 
+from . import patterns
 from .model import CONTEXT, Quantity, Sentence, Unit, text_before
 from .numbers import DIGITS, LARGE_UNITS, NUMBER, has_digit, is_chinese, parse_number
 from .rules import Exclusion, Rules, any_of, built_once
@@ -103,13 +104,13 @@ LARGE_UNIT_PREFIXES = "".join(LARGE_UNITS) + "千百"
 
 
 @cache
-def _number_after(word: str) -> regex.Pattern:
-    return regex.compile(rf"{regex.escape(word)}({NUMBER.pattern})")
+def _number_after(word: str) -> patterns.Pattern:
+    return patterns.compile(rf"{regex.escape(word)}({NUMBER.pattern})")
 
 
 @cache
-def _numbers_around(word: str) -> regex.Pattern:
-    return regex.compile(rf"({NUMBER.pattern}){regex.escape(word)}({NUMBER.pattern})")
+def _numbers_around(word: str) -> patterns.Pattern:
+    return patterns.compile(rf"({NUMBER.pattern}){regex.escape(word)}({NUMBER.pattern})")
 
 
 def _value(number_text: str) -> Decimal | None:
@@ -309,9 +310,9 @@ class _Exclusions(NamedTuple):
     the text after is joined with the others of that condition into one pattern,
     which matches where any of them does: one search instead of one per rule."""
 
-    before: regex.Pattern | None
-    number: regex.Pattern | None
-    after: regex.Pattern | None
+    before: patterns.Pattern | None
+    number: patterns.Pattern | None
+    after: patterns.Pattern | None
     # Rules of two or more conditions, or for some unit words only: one at a time.
     others: tuple[Exclusion, ...]
 
@@ -331,7 +332,7 @@ def _applicable_exclusions(rules: Rules, kind: str, chinese: bool) -> _Exclusion
 
 
 def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
-    def only(condition: str) -> list[regex.Pattern]:
+    def only(condition: str) -> list[patterns.Pattern]:
         return [p for rule in rules if (p := _single(rule)) is not None and _conditions(rule) == [condition]]
 
     single = {condition: only(condition) for condition in ("before", "number", "after")}
@@ -339,7 +340,7 @@ def _joined_exclusions(rules: list[Exclusion]) -> _Exclusions:
     return _Exclusions(any_of(single["before"]), any_of(single["number"]), any_of(single["after"]), others)
 
 
-def _single(rule: Exclusion) -> regex.Pattern | None:
+def _single(rule: Exclusion) -> patterns.Pattern | None:
     """The one pattern of a rule that can be joined with others: a rule of one
     condition, for every unit word, whose pattern has no groups (a group reference
     or a DEFINE, as `(?&currency)` makes, would clash with another pattern's) and

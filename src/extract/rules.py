@@ -20,6 +20,7 @@ from typing import Any, TypeVar
 import regex
 import tomli
 
+from . import patterns
 from .model import Unit
 
 T = TypeVar("T")
@@ -60,9 +61,9 @@ def rules_root() -> Path:
 @dataclass(frozen=True)
 class Exclusion:
     name: str
-    before: regex.Pattern | None
-    number: regex.Pattern | None
-    after: regex.Pattern | None
+    before: patterns.Pattern | None
+    number: patterns.Pattern | None
+    after: patterns.Pattern | None
     unit_kinds: frozenset[str]
     unit_surfaces: frozenset[str]
     chinese_only: bool
@@ -71,7 +72,7 @@ class Exclusion:
 @dataclass(frozen=True)
 class Cue:
     name: str
-    pattern: regex.Pattern
+    pattern: patterns.Pattern
     kind: str
     year: str
     running: bool
@@ -95,14 +96,14 @@ class ChangeRules:
     verb_object_decrease: tuple[str, ...]
     # 到/至/为 after a verb: the value is a level (降至3%).
     level_words: tuple[str, ...]
-    comparison: tuple[regex.Pattern, ...]
+    comparison: tuple[patterns.Pattern, ...]
     rate_kinds: frozenset[str]
     # Between two values: the second restates the first as a hope (、力争达到).
-    continued: regex.Pattern
+    continued: patterns.Pattern
     # Words before a change word that make a phrasal verb of it (set up, ramp up).
     phrasal: frozenset[str] = frozenset()
     # A growth verb or noun before `at` makes a rate a change: grow at 2% to 3%.
-    growth_at: regex.Pattern | None = None
+    growth_at: patterns.Pattern | None = None
     # Verbs that make a change of a later `by N` only (raise the rate by 1.5 points).
     by_verbs: tuple[str, ...] = ()
 
@@ -114,7 +115,7 @@ class PlaceComparison:
     (`after`, en); its group `place` is what the figure is compared with, and
     group `higher` or `lower` says which way."""
 
-    pattern: regex.Pattern
+    pattern: patterns.Pattern
     after: bool
 
 
@@ -134,15 +135,15 @@ class PhraseRules:
     strip_left_tags: frozenset[str]
     keep: frozenset[str]
     # Any of metrics.toml's anaphora patterns, as one.
-    anaphora: regex.Pattern
+    anaphora: patterns.Pattern
     verb_tags: frozenset[str]
     noun_tags: frozenset[str]
     modifier_tags: frozenset[str]
-    joined_levels: regex.Pattern
-    distributed: regex.Pattern
+    joined_levels: patterns.Pattern
+    distributed: patterns.Pattern
     list_separators: tuple[str, ...]
     # Splits a list at its separators.
-    list_pattern: regex.Pattern
+    list_pattern: patterns.Pattern
     bound_suffixes: tuple[str, ...]
     share_words: tuple[str, ...]
     adverbial: frozenset[str]
@@ -199,10 +200,10 @@ class EnglishPhraseRules:
     counted_skip: frozenset[str]
     transfer_heads: frozenset[str]
     denominators: frozenset[str]
-    anaphora: regex.Pattern
-    appositive: regex.Pattern
-    of_before: regex.Pattern
-    recipient: regex.Pattern
+    anaphora: patterns.Pattern
+    appositive: patterns.Pattern
+    of_before: patterns.Pattern
+    recipient: patterns.Pattern
     # What stands between the figures of one list (canonical.py shares a head over it).
     list_separators: tuple[str, ...]
     # Words that open a parenthesis between commas: , excluding X,
@@ -222,8 +223,8 @@ class EnglishPhraseRules:
     purpose_links: frozenset[str] = frozenset()
     content_words: frozenset[str] = frozenset()
     relatives: frozenset[str] = frozenset()
-    leading_time: regex.Pattern = regex.compile("(?!)")
-    time_adjunct: regex.Pattern = regex.compile("(?!)")
+    leading_time: patterns.Pattern = patterns.compile("(?!)")
+    time_adjunct: patterns.Pattern = patterns.compile("(?!)")
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ class When:
     """A time phrase inside an English sentence (rules/en/time.toml [[when]])."""
 
     name: str
-    pattern: regex.Pattern
+    pattern: patterns.Pattern
     year: str
     kind: str | None
 
@@ -240,22 +241,22 @@ class When:
 class TenseRules:
     """How an English clause tells a target, an actual and an estimate (time.toml [tense])."""
 
-    estimate: regex.Pattern
-    future: regex.Pattern
-    past: regex.Pattern
-    past_regular: regex.Pattern
-    present: regex.Pattern
+    estimate: patterns.Pattern
+    future: patterns.Pattern
+    past: patterns.Pattern
+    past_regular: patterns.Pattern
+    present: patterns.Pattern
     not_subjects: frozenset[str]
-    background: regex.Pattern
+    background: patterns.Pattern
     # Other countries in a clause's subject: a figure of theirs is background (other).
-    foreign: regex.Pattern
+    foreign: patterns.Pattern
     foreign_places: tuple[str, ...]
-    change_from: regex.Pattern
-    change_to: regex.Pattern
-    level_before: regex.Pattern
-    clause_break: regex.Pattern
+    change_from: patterns.Pattern
+    change_to: patterns.Pattern
+    level_before: patterns.Pattern
+    clause_break: patterns.Pattern
     # Opens a relative clause: its time phrases are its own.
-    relative: regex.Pattern
+    relative: patterns.Pattern
     whens: tuple[When, ...]
 
 
@@ -267,7 +268,7 @@ class CountingRules:
     people: frozenset[str]
     households: frozenset[str]
     never: frozenset[str]
-    people_before: regex.Pattern | None = None
+    people_before: patterns.Pattern | None = None
     # Nouns that count in the plural without an -s (children, youth, personnel).
     plurals: frozenset[str] = frozenset()
     # Words between a number and the noun it counts that are no part of the noun (more).
@@ -278,14 +279,14 @@ class CountingRules:
 class LineJoinRules:
     sentence_ends: str
     min_chars_without_sentence_end: int
-    ends_inside: regex.Pattern
-    continues: regex.Pattern
+    ends_inside: patterns.Pattern
+    continues: patterns.Pattern
     # What a removed line break leaves: "" (Chinese) or " " (English).
     joiner: str
     # A line at least this long (0: no such rule) goes on into the next line that
     # `continues_wide` matches, if no blank line stands between.
     wide_line_chars: int
-    continues_wide: regex.Pattern
+    continues_wide: patterns.Pattern
     # Hard-wrapped text (the lines of a PDF page): when at least this share of the
     # text lines are as wide as the widest common width (0: no such rule), a line
     # of that width that ends inside a sentence goes on into the next line.
@@ -314,7 +315,7 @@ class IndicatorRules:
     # indicator of its amount.
     share_markers: tuple[str, ...] = ()
     # Patterns of scope words (全疆): tried after the listed prefixes.
-    prefix_patterns: tuple[regex.Pattern, ...] = ()
+    prefix_patterns: tuple[patterns.Pattern, ...] = ()
     # The names as written (not casefolded) by their first character, with their code.
     names_by_first: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
@@ -349,19 +350,19 @@ class Rules:
     """Everything the pipeline knows of one language, compiled from rules/<lang>/."""
 
     units: dict[str, Unit]
-    unit_pattern: regex.Pattern
+    unit_pattern: patterns.Pattern
     prefix_units: tuple[PrefixUnit, ...]
     fraction: PrefixUnit
     spaces: str
     scales: dict[str, Decimal]
-    scale_pattern: regex.Pattern
+    scale_pattern: patterns.Pattern
     # scales.toml [currency_scale]: scale letters read right after a currency's number (£3m).
     currency_scales: dict[str, Decimal]
     bare_scale_after: tuple[str, ...]
     before_comparators: tuple[tuple[str, str], ...]
     # comparators.toml `phrase`: a bound named by a noun phrase before the figure
     # (English: the maximum quantum will be raised to), with its comparator.
-    comparator_phrases: tuple[tuple[regex.Pattern, str], ...]
+    comparator_phrases: tuple[tuple[patterns.Pattern, str], ...]
     before_comparator_words: tuple[str, ...]
     between_comparators: dict[str, str]
     after_comparators: tuple[tuple[str, str], ...]
@@ -369,35 +370,35 @@ class Rules:
     # comparators.toml [range] ranging_verbs: after these `from X to Y` is a range.
     ranging_verbs: frozenset[str]
     # noise.toml [sentences]: abbreviations after which a sentence goes on (No. 1).
-    abbreviation_end: regex.Pattern
+    abbreviation_end: patterns.Pattern
     change: ChangeRules
     exclusions: tuple[Exclusion, ...]
     # The exclusions that can apply to a unit of each kind, in their order.
     exclusions_by_kind: dict[str, tuple[Exclusion, ...]]
-    report_year_patterns: tuple[tuple[regex.Pattern, int], ...]
+    report_year_patterns: tuple[tuple[patterns.Pattern, int], ...]
     cues: tuple[Cue, ...]
     # Matches wherever one of the cues that are searched for (not at_start) matches,
     # and maybe elsewhere: a sentence it does not match has none of them.
-    cue_filter: regex.Pattern | None
+    cue_filter: patterns.Pattern | None
     # Matches at the start of a sentence wherever one of the at_start cues does.
-    start_cue_filter: regex.Pattern | None
+    start_cue_filter: patterns.Pattern | None
     heading_max_chars: int
     # A short line ending in one of these is a sentence, not a heading (English `.`).
     heading_not_ending: str
     # noise.toml [script] han: the text may be in traditional script, converted by OpenCC.
     han_script: bool
-    region_patterns: tuple[regex.Pattern, ...]
+    region_patterns: tuple[patterns.Pattern, ...]
     admin_suffixes: tuple[str, ...]
     # Words of party and state organs that no place name holds (市委, 人大).
     organ_words: tuple[str, ...]
     local_currency: dict[str, str]
     # Currencies that a plain `$` or `dollars` names in a text of their government.
     local_dollars: frozenset[str]
-    pinyin: regex.Pattern
+    pinyin: patterns.Pattern
     # noise.toml [inline]: noise inside a line, removed (Hansard's [Applause.]).
-    inline_noise: tuple[regex.Pattern, ...]
+    inline_noise: tuple[patterns.Pattern, ...]
     # Any of noise.toml's boilerplate patterns, joined: one search per line.
-    boilerplate: regex.Pattern | None
+    boilerplate: patterns.Pattern | None
     line_join: LineJoinRules
     phrase: PhraseRules | EnglishPhraseRules
     dictionary: tuple[str, ...]
@@ -421,12 +422,12 @@ class Rules:
     language: str = "zh"
     counting: CountingRules | None = None
     # English: a change written after the value (300 billion yuan more than last year).
-    after_increase: regex.Pattern | None = None
-    after_decrease: regex.Pattern | None = None
+    after_increase: patterns.Pattern | None = None
+    after_decrease: patterns.Pattern | None = None
     # English names of governments -> the contract's region (State Council -> 国务院).
     region_names: dict[str, str] = field(default_factory=dict)
     # English: what must stand before a multiple (grew 1.5 times, not met three times).
-    multiple_context: regex.Pattern | None = None
+    multiple_context: patterns.Pattern | None = None
     # changes.toml [place_comparison]: figures compared with another place.
     place_comparison: PlaceComparison | None = None
     # time.toml [tense] and [[when]] (English): kind and year inside a sentence.
@@ -441,7 +442,7 @@ def _read(root: Path, lang: str, name: str) -> dict[str, Any]:
         raise RuleError(f"{path}: {exc}") from exc
 
 
-def _compile(pattern: str, where: str, currencies: tuple[str, ...] = ()) -> regex.Pattern:
+def _compile(pattern: str, where: str, currencies: tuple[str, ...] = ()) -> patterns.Pattern:
     """Compile a rule's pattern. `(?&currency)` in it calls a group of the currencies
     written before a number (units.toml [[prefix_unit]]): a currency is named there only."""
     if "(?&currency)" in pattern:
@@ -449,7 +450,7 @@ def _compile(pattern: str, where: str, currencies: tuple[str, ...] = ()) -> rege
         alternatives = "|".join(map(regex.escape, ordered)) or "(?!)"
         pattern += f"(?(DEFINE)(?P<currency>{alternatives}))"
     try:
-        return regex.compile(pattern)
+        return patterns.compile(pattern)
     except regex.error as exc:
         raise RuleError(f"{where}: bad pattern {pattern!r}: {exc}") from exc
 
@@ -462,9 +463,9 @@ def _by_first_character(words: dict[str, str]) -> dict[str, tuple[tuple[str, str
     return {first: tuple(entries) for first, entries in index.items()}
 
 
-def any_of(patterns: list[regex.Pattern]) -> regex.Pattern | None:
-    """One pattern that matches where any of `patterns` does (None for none)."""
-    return regex.compile("|".join(f"(?:{p.pattern})" for p in patterns)) if patterns else None
+def any_of(each: list[patterns.Pattern]) -> patterns.Pattern | None:
+    """One pattern that matches where any of `each` does (None for none)."""
+    return patterns.compile("|".join(f"(?:{p.pattern})" for p in each)) if each else None
 
 
 # What `built_once` has built, by the identity of its owner and a key.
@@ -484,10 +485,10 @@ def built_once(owner: object, key: Any, build: Callable[..., T], *args: Any) -> 
     return entry[1]
 
 
-def _alternation(words: list[str]) -> regex.Pattern:
+def _alternation(words: list[str]) -> patterns.Pattern:
     """One pattern matching any of the words, longest first (so 个百分点 beats 个)."""
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return regex.compile("|".join(regex.escape(w) for w in ordered))
+    return patterns.compile("|".join(regex.escape(w) for w in ordered))
 
 
 def _units(data: dict[str, Any]) -> dict[str, Unit]:
@@ -535,8 +536,8 @@ def _indicators(data: dict[str, Any]) -> IndicatorRules:
     names = {name: entry["code"] for entry in data.get("indicator", []) for name in entry["names"]}
     ordered = tuple(sorted((p.casefold() for p in prefixes), key=len, reverse=True))
     markers = tuple(data["share"]["markers"])
-    patterns = tuple(_compile(p, "indicators.toml scope") for p in data["scope"]["prefix_patterns"])
-    return IndicatorRules(by_name, ordered, paired, markers, patterns, _by_first_character(names))
+    scope = tuple(_compile(p, "indicators.toml scope") for p in data["scope"]["prefix_patterns"])
+    return IndicatorRules(by_name, ordered, paired, markers, scope, _by_first_character(names))
 
 
 def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[str]) -> Gazetteer:
@@ -574,7 +575,7 @@ def _gazetteer(root: Path, lang: str, document: dict[str, Any], suffixes: list[s
 def _exclusion(entry: dict[str, Any], currencies: tuple[str, ...] = ()) -> Exclusion:
     where = f"exclusions.toml [{entry['name']}]"
 
-    def pattern(key: str) -> regex.Pattern | None:
+    def pattern(key: str) -> patterns.Pattern | None:
         return _compile(entry[key], where, currencies) if key in entry else None
 
     return Exclusion(
@@ -606,7 +607,7 @@ def _cue(entry: dict[str, Any]) -> Cue:
     )
 
 
-WHEN_YEARS = regex.compile(r"captured|financial_year|report|report[+-]\d+|next_years|past_years|in_years")
+WHEN_YEARS = patterns.compile(r"captured|financial_year|report|report[+-]\d+|next_years|past_years|in_years")
 # The named groups a [[when]] pattern needs for its year.
 WHEN_GROUPS = {"captured": "year", "financial_year": "year", "next_years": "count", "past_years": "count"}
 
@@ -630,7 +631,7 @@ def _tense(data: dict[str, Any], currencies: tuple[str, ...] = ()) -> TenseRules
     if "estimate" not in tense:
         return None
 
-    def pattern(key: str) -> regex.Pattern:
+    def pattern(key: str) -> patterns.Pattern:
         return _compile(tense[key], f"time.toml tense {key}", currencies)
 
     whens = tuple(_when(w) for w in data.get("when", []))
@@ -734,7 +735,7 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
     def words(key: str) -> frozenset[str]:
         return frozenset(w.lower() for w in p[key])
 
-    def pattern(key: str) -> regex.Pattern:
+    def pattern(key: str) -> patterns.Pattern:
         return _compile(p[key], f"metrics.toml {key}")
 
     return EnglishPhraseRules(
@@ -779,10 +780,10 @@ def _english_phrase(data: dict[str, Any]) -> EnglishPhraseRules:
     )
 
 
-def _abbreviation_end(words: list[str]) -> regex.Pattern:
+def _abbreviation_end(words: list[str]) -> patterns.Pattern:
     if not words:
-        return regex.compile("(?!)")
-    return regex.compile(r"(?i)\b(?:" + "|".join(map(regex.escape, words)) + r")\.$")
+        return patterns.compile("(?!)")
+    return patterns.compile(r"(?i)\b(?:" + "|".join(map(regex.escape, words)) + r")\.$")
 
 
 # metrics.toml [phrase] grammar -> how its table is read.

@@ -17,9 +17,10 @@ from collections.abc import Callable, Iterator
 
 import regex
 
+from . import patterns
 from .model import Sentence
 
-SENTENCE_END = regex.compile(r"[。！？；!?;]+[”’\"」』)）]*|\n")
+SENTENCE_END = patterns.compile(r"[。！？；!?;]+[”’\"」』)）]*|\n")
 SENTENCE_END_CHARS = "。！？；!?;"
 BLOCK = 100_000
 # Twice the longest sentence of any report read so far (568 characters).
@@ -27,14 +28,14 @@ MAX_SENTENCE = 2_000
 # Where a block may end, best first: after a sentence end (a full stop after a
 # word, not the point of 3.5 or of an initial), else after white space.
 BLOCK_ENDS = (
-    regex.compile(r"(?:[。！？；]|(?<=\w\w)[.!?;])[”’\"」』)）]*\s+|[。！？；][”’\"」』)）]*"),
-    regex.compile(r"\s+"),
+    patterns.compile(r"(?:[。！？；]|(?<=\w\w)[.!?;])[”’\"」』)）]*\s+|[。！？；][”’\"」』)）]*"),
+    patterns.compile(r"\s+"),
 )
 # Where an over-long sentence may be cut, best first: after a clause end, else
 # after white space.
-CLAUSE_ENDS = (regex.compile(r"[，,；;：:、]\s*"), regex.compile(r"\s+"))
+CLAUSE_ENDS = (patterns.compile(r"[，,；;：:、]\s*"), patterns.compile(r"\s+"))
 # A hard cut (no cut point at all) moves back off a number or word it would split.
-WORD_CHAR = regex.compile(r"[\w.,%]", regex.ASCII)
+WORD_CHAR = patterns.compile(r"[\w.,%]", regex.ASCII)
 HARD_CUT_BACK = 64
 
 
@@ -75,7 +76,7 @@ def line_pieces(line: str, pieces: Callable[[str], list[tuple[int, int]]]) -> It
 
 
 def bounded_spans(
-    text: str, start: int, end: int, size: int, cuts: tuple[regex.Pattern, ...]
+    text: str, start: int, end: int, size: int, cuts: tuple[patterns.Pattern, ...]
 ) -> Iterator[tuple[int, int]]:
     """text[start:end] as consecutive spans of at most `size` characters, white space
     around them left out. Each is cut after the last match of the first of `cuts`
@@ -92,7 +93,7 @@ def bounded_spans(
         yield start, end
 
 
-def _cut(text: str, start: int, stop: int, cuts: tuple[regex.Pattern, ...]) -> int:
+def _cut(text: str, start: int, stop: int, cuts: tuple[patterns.Pattern, ...]) -> int:
     half = start + (stop - start) // 2
     for pattern in cuts:
         last = None

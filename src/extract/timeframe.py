@@ -23,12 +23,13 @@ from dataclasses import dataclass
 
 import regex
 
+from . import patterns
 from .model import Quantity, Sentence, TimeFrame
 from .numbers import parse_number
 from .rules import Cue, Gazetteer, Rules, built_once
 
 # Heading numbers before a heading's words: 一、 （一） 1. 第一部分
-ENUMERATION = regex.compile(
+ENUMERATION = patterns.compile(
     r"^\s*(?:[一二三四五六七八九十]+[、.]|[（(][一二三四五六七八九十\d]+[）)]|\d+[.、]"
     r"|第[一二三四五六七八九十]+[章部分节][、，\s]*)\s*"
 )
@@ -272,7 +273,7 @@ def _resolve(found: _Found, running: TimeFrame, report_year: int | None) -> Time
 
 
 # year = "report+4" (今后五年: the report year and four more), "report-1" …
-REPORT_OFFSET = regex.compile(r"report([+-]\d+)")
+REPORT_OFFSET = patterns.compile(r"report([+-]\d+)")
 
 
 def _year(how: str, match: regex.Match, running: TimeFrame, report_year: int | None) -> int | None:

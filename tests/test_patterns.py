@@ -1,0 +1,84 @@
+"""extract.patterns.Pattern: regex's patterns, matching without releasing the GIL.
+Each method must give what regex's own gives, on the texts of the corpus."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+
+import pytest
+import regex
+
+from extract import patterns
+from extract.rules import load_rules
+
+from conftest import CORPUS
+
+# Patterns of the kinds the rules use: a lookbehind, a named group, a Unicode
+# property, a reverse search, a flag.
+SOURCES = [
+    r"(?<![\d.])\d+(?:\.\d+)?(?P<unit>亿元|万元|%)",
+    r"\p{Han}{2,4}(?=增长)",
+    r"(?r)[。；]$",
+    r"(?i)\bper cent\b",
+    r"[，,；;]",
+]
+
+
+def _texts() -> list[str]:
+    lines = []
+    for path in sorted(CORPUS.glob("*.txt")):
+        lines += [line for line in path.read_text(encoding="utf-8").splitlines() if line.strip()][:40]
+    return lines
+
+
+def _same(a: regex.Match | None, b: regex.Match | None) -> bool:
+    return (a is None and b is None) or (
+        a is not None and b is not None and a.span() == b.span() and a.groups() == b.groups()
+    )
+
+
+@pytest.mark.parametrize("source", SOURCES)
+def test_each_method_gives_what_regex_gives(source: str) -> None:
+    ours, theirs = patterns.compile(source), regex.compile(source)
+    texts = _texts()
+    found = 0
+    for text in texts:
+        middle = len(text) // 2
+        assert _same(ours.search(text), theirs.search(text))
+        assert _same(ours.search(text, middle), theirs.search(text, middle))
+        assert _same(ours.search(text, 1, middle), theirs.search(text, 1, middle))
+        assert _same(ours.match(text, middle), theirs.match(text, middle))
+        assert _same(ours.fullmatch(text[:8]), theirs.fullmatch(text[:8]))
+        spans = [m.span() for m in ours.finditer(text, 1, middle)]
+        assert spans == [m.span() for m in theirs.finditer(text, 1, middle)]
+        assert ours.findall(text) == theirs.findall(text)
+        assert ours.sub("#", text) == theirs.sub("#", text)
+        assert ours.sub(lambda m: m.group().upper(), text, 1) == theirs.sub(lambda m: m.group().upper(), text, 1)
+        assert ours.split(text) == theirs.split(text)
+        assert ours.split(text, 1) == theirs.split(text, 1)
+        found += ours.search(text) is not None
+    assert found > 0, source
+    assert (ours.pattern, ours.flags, ours.groups, ours.groupindex) == (
+        theirs.pattern,
+        theirs.flags,
+        theirs.groups,
+        dict(theirs.groupindex),
+    )
+
+
+def test_a_pattern_survives_pickling_and_copying() -> None:
+    # Spawned workers and Dask receive the rules pickled.
+    pattern = patterns.compile(SOURCES[0])
+    for again in (pickle.loads(pickle.dumps(pattern)), copy.deepcopy(pattern)):
+        assert isinstance(again, patterns.Pattern)
+        assert again == pattern and hash(again) == hash(pattern)
+        assert again.search("全年投资120亿元").group("unit") == "亿元"
+
+
+def test_the_rules_of_each_language_pickle_with_their_patterns() -> None:
+    for language in ("zh", "en"):
+        rules = load_rules(language)
+        again = pickle.loads(pickle.dumps(rules))
+        assert again.cue_filter.pattern == rules.cue_filter.pattern
+        assert isinstance(again.cue_filter, patterns.Pattern)
