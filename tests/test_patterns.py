@@ -10,7 +10,6 @@ import pytest
 import regex
 
 from extract import patterns
-from extract.rules import load_rules
 
 from conftest import CORPUS
 
@@ -68,17 +67,10 @@ def test_each_method_gives_what_regex_gives(source: str) -> None:
 
 
 def test_a_pattern_survives_pickling_and_copying() -> None:
-    # Spawned workers and Dask receive the rules pickled.
+    # As a process pool or Dask would send it, and as copy.deepcopy copies it.
     pattern = patterns.compile(SOURCES[0])
     for again in (pickle.loads(pickle.dumps(pattern)), copy.deepcopy(pattern)):
         assert isinstance(again, patterns.Pattern)
         assert again == pattern and hash(again) == hash(pattern)
         assert again.search("全年投资120亿元").group("unit") == "亿元"
 
-
-def test_the_rules_of_each_language_pickle_with_their_patterns() -> None:
-    for language in ("zh", "en"):
-        rules = load_rules(language)
-        again = pickle.loads(pickle.dumps(rules))
-        assert again.cue_filter.pattern == rules.cue_filter.pattern
-        assert isinstance(again.cue_filter, patterns.Pattern)
