@@ -514,3 +514,28 @@ def test_workers_beyond_the_cpus_are_capped_with_a_warning(runner, tmp_path, mon
     assert "warning" in line and "--workers 64" in line and f"{cpus} CPU" in line
     few = runner.invoke(app, ["run", str(REPORT), "--workers", "64", "-q"])
     assert few.exit_code == 0 and few.stderr == "", "one report takes one process: nothing to warn of"
+
+
+def test_ctrl_c_inside_a_finalizer_is_not_lost(monkeypatch):
+    # Python ignores an exception raised in a __del__ (regex's compiler has one): a
+    # Ctrl-C handled there must still stop the run, at the loop over the reports.
+    from extract import cli
+
+    unraisable = []
+    monkeypatch.setattr(sys, "unraisablehook", unraisable.append)
+
+    class Finalized:
+        def __del__(self):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))  # Python code runs here, and with it the handler
+
+    with cli._interrupt_in_this_process_only():
+        item = Finalized()
+        del item
+        assert not unraisable
+        with pytest.raises(KeyboardInterrupt):
+            cli._stop_if_interrupted()
+        # Elsewhere, Ctrl-C raises at once.
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            sum(range(1000))

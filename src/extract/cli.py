@@ -9,6 +9,7 @@ import os
 import re
 import signal
 import sys
+import threading
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -220,6 +221,7 @@ def run(
             jobs = [Job(path, doc_id, region or None, report_year, save_text) for path, doc_id in doc_ids(files)]
             total, tally.failed = len(jobs) + unread, unread
             done = _run_jobs(jobs, tally, options)
+            _stop_if_interrupted()
         except KeyboardInterrupt:
             _error(_interrupted(tally, total, fmt, out))
             raise typer.Exit(130) from None
@@ -423,6 +425,23 @@ def _check_writable(folder: Path | None) -> None:
         raise typer.Exit(2) from exc
 
 
+# Set when Ctrl-C is pressed; see _interrupt_in_this_process_only.
+_ctrl_c = threading.Event()
+
+
+def _in_finalizer(frame: Any) -> bool:
+    while frame is not None:
+        if frame.f_code.co_name == "__del__":
+            return True
+        frame = frame.f_back
+    return False
+
+
+def _stop_if_interrupted() -> None:
+    if _ctrl_c.is_set():
+        raise KeyboardInterrupt
+
+
 @contextmanager
 def _interrupt_in_this_process_only():
     """Ctrl-C stops this process only. A terminal sends SIGINT to every process of the
@@ -430,9 +449,16 @@ def _interrupt_in_this_process_only():
     finish the report they are writing, so that the interrupted run prints one line
     rather than a traceback per worker, and leaves no report half-written."""
     parent = os.getpid()
+    _ctrl_c.clear()
 
     def interrupt(signum, frame):
-        if os.getpid() == parent:
+        if os.getpid() != parent:
+            return
+        _ctrl_c.set()
+        # Raised inside a finalizer (regex's compiler has a __del__), the exception
+        # would be printed and ignored, and the run would go on: there the loop over
+        # the reports raises it instead, after the report being written.
+        if not _in_finalizer(frame):
             raise KeyboardInterrupt
 
     try:
@@ -595,13 +621,14 @@ def _documents(outcomes, tally: _Tally, verbose: bool) -> Iterator[dict]:
         if isinstance(outcome, str):
             tally.failed += 1
             _error(f"{outcome} (skipped)")
-            continue
-        tally.finished += 1
-        if verbose:
-            facts = f"{outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}"
-            typer.echo(_printable(f"{path}: {facts}"), err=True)
-        if outcome.document is not None:
-            yield outcome.document
+        else:
+            tally.finished += 1
+            if verbose:
+                facts = f"{outcome.indicators} indicators, region {outcome.region}, report year {outcome.report_year}"
+                typer.echo(_printable(f"{path}: {facts}"), err=True)
+            if outcome.document is not None:
+                yield outcome.document
+        _stop_if_interrupted()
 
 
 def _check_page(path: Path | None, example: str) -> None:
