@@ -36,13 +36,16 @@ import regex
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 
+from extract import patterns  # noqa: E402
 from extract.normalize import converter_name, to_simplified  # noqa: E402
 from extract.pipeline import Extractor  # noqa: E402
 from extract.read import read_document  # noqa: E402
 from extract.serialize import document_chunks, write_atomic  # noqa: E402
 
 # The wider reference pattern of design/PEERS.md: numbers with the common units.
-FLOOR = regex.compile(
+# Compiled as extract compiles its own (patterns.py: matched without releasing the
+# GIL, about 10% faster here), so that the floor is the fastest regex pass there is.
+FLOOR = patterns.compile(
     r"(?<![\d.])\d+(\.\d+)?(—\d+)?(余|多)?(万|亿)?(余|多)?"
     r"(%|亿元|万元|元|万平方米|平方米|万亩|亩|万人|人|名|个|家|项|场次|场|件|条|处|座|户|所|套|栋|批次|岁|年|P)"
 )

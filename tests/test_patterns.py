@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import copy
 import pickle
+import threading
+import time
 
 import pytest
 import regex
@@ -67,10 +69,38 @@ def test_each_method_gives_what_regex_gives(source: str) -> None:
 
 
 def test_a_pattern_survives_pickling_and_copying() -> None:
-    # As a process pool or Dask would send it, and as copy.deepcopy copies it.
+    # The rules are not sent to other processes today; a pattern pickles as regex's do.
     pattern = patterns.compile(SOURCES[0])
     for again in (pickle.loads(pickle.dumps(pattern)), copy.deepcopy(pattern)):
         assert isinstance(again, patterns.Pattern)
         assert again == pattern and hash(again) == hash(pattern)
         assert again.search("全年投资120亿元").group("unit") == "亿元"
+
+
+def _turns_of_another_thread(search) -> int:
+    """How often another Python thread ran while `search` ran."""
+    turns, stop = [0], threading.Event()
+
+    def count() -> None:
+        while not stop.is_set():
+            turns[0] += 1
+
+    thread = threading.Thread(target=count)
+    thread.start()
+    time.sleep(0.02)
+    before = turns[0]
+    search()
+    during = turns[0] - before
+    stop.set()
+    thread.join()
+    return during
+
+
+def test_a_pattern_keeps_the_lock_while_it_matches() -> None:
+    # A search that tries every position of a long text: the other thread runs
+    # throughout regex's own search, not at all during ours.
+    source, text = r"\p{Han}{2}\d", "增长" * 300_000
+    theirs = _turns_of_another_thread(lambda: regex.compile(source).search(text))
+    ours = _turns_of_another_thread(lambda: patterns.compile(source).search(text))
+    assert theirs > 1000 and ours < theirs / 10, (theirs, ours)
 

@@ -1,16 +1,19 @@
 """Compiled `regex` patterns that keep Python's lock while they match.
 
 `regex` releases the GIL around every match on a str and takes it back after, so
-that other threads may run meanwhile. Extract matches in one thread per process,
-so the release buys nothing, and on the short texts it matches (a sentence, the
-few characters after a number) it costs as much as the match itself: one search
-of a sentence, 757 ns with the release and 379 ns without (AMD EPYC; bench/
-RESULTS.md, session 6). The pipeline makes about 260,000 calls on 32 reports.
+that other threads may run meanwhile. Extract matches in one thread per process
+(a pool's worker, a local Dask worker), so the release buys nothing, and on the
+short texts it matches (a sentence, the few characters after a number) it costs
+as much as the match itself: one search of a sentence, 757 ns with the release and
+379 ns without (AMD EPYC; bench/RESULTS.md, session 6). On a Dask worker of
+several threads, matching no longer overlaps with the other threads' work; the
+rest of extract's work holds the lock anyway.
 
 `Pattern` passes regex's `concurrent=False` on every call, positionally: as a
-keyword it costs more than the release (713 ns). It has the methods and the
-attributes of `regex.Pattern` that extract uses, with the same arguments, and is
-made by `compile`, which takes what `regex.compile` takes.
+keyword it costs more than the release (713 ns, session 5). It has the methods and
+the attributes of `regex.Pattern` that extract uses, with the same positional
+arguments, and is made by `compile(pattern, flags)`. It pickles as the pattern and
+flags it was compiled from, and two of them are equal when those are.
 """
 
 from __future__ import annotations
@@ -21,7 +24,7 @@ from typing import Any
 import regex
 
 
-def compile(pattern: str, flags: int = 0) -> Pattern:  # noqa: A001 - as regex.compile
+def compile(pattern: str, flags: int = 0) -> Pattern:
     return Pattern(regex.compile(pattern, flags))
 
 
